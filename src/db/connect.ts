@@ -1,0 +1,180 @@
+import fs from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import pgCopy from "pg-copy-streams";
+import { Mutex, PGliteDialect } from "./pglite-dialect.js";
+import type { DB } from "./types.js";
+
+export type Engine = "pglite" | "postgres";
+
+/** One connection inside an open transaction, for bulk work (imports, the demo city). */
+export interface BulkTx {
+  db: Kysely<DB>;
+  /** COPY rows into `table(columns)`; values are strings or null (NULL). */
+  copyRows(table: string, columns: string[], rows: (string | null)[][]): Promise<void>;
+  /** Runs SQL text that may hold several statements (no parameters). */
+  exec(sqlText: string): Promise<void>;
+}
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  /** Runs `fn` in one transaction on one connection with COPY available; rolls back on throw. */
+  bulkTransaction<T>(fn: (tx: BulkTx) => Promise<T>): Promise<T>;
+  /** Runs SQL text that may hold several statements (no parameters), outside a transaction. */
+  exec(sqlText: string): Promise<void>;
+  /** PGlite only: the data folder as a tarball (tests load migrated copies from it). */
+  dumpDataDir?: () => Promise<Blob>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** PostgreSQL server URL. When absent, PGlite is used. */
+  url?: string;
+  /** PGlite data folder; "memory://" for an in-memory database. */
+  pgliteDir?: string;
+  /** PGlite: start from this data-dir dump (a migrated template in tests). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+// Dates stay strings (YYYY-MM-DD); bigint ids come back as numbers (they stay far below 2^53).
+pg.types.setTypeParser(1082, (v) => v);
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function connect(opts: ConnectOptions): Promise<Database> {
+  return opts.url ? connectPostgres(opts.url, opts.poolSize ?? 10) : connectPGlite(opts);
+}
+
+async function connectPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    engine: "postgres",
+    async bulkTransaction(fn) {
+      const client = await pool.connect();
+      const single = {
+        connect: async () => ({ query: client.query.bind(client), release() {} }),
+        end: async () => {},
+      };
+      const txDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: single as never }) });
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          db: txDb,
+          async exec(text) {
+            await client.query(text);
+          },
+          async copyRows(table, columns, rows) {
+            const stream = client.query(
+              pgCopy.from(`COPY ${table} (${columns.join(",")}) FROM STDIN WITH (FORMAT csv)`),
+            );
+            await new Promise<void>((resolve, reject) => {
+              stream.on("finish", resolve);
+              stream.on("error", reject);
+              const chunk = 2000;
+              for (let i = 0; i < rows.length; i += chunk) {
+                stream.write(toCsv(rows.slice(i, i + chunk)));
+              }
+              stream.end();
+            });
+          },
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(text) {
+      await pool.query(text);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function connectPGlite(opts: ConnectOptions): Promise<Database> {
+  const dir = opts.pgliteDir ?? "memory://";
+  if (!dir.startsWith("memory://")) fs.mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
+  const lock = new Mutex();
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(client, lock) });
+  return {
+    db,
+    engine: "pglite",
+    async bulkTransaction(fn) {
+      const release = await lock.acquire();
+      const txDb = new Kysely<DB>({ dialect: new PGliteDialect(client, null) });
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          db: txDb,
+          async exec(text) {
+            await client.exec(text);
+          },
+          async copyRows(table, columns, rows) {
+            if (rows.length === 0) return;
+            const blob = new Blob([toCsv(rows)]);
+            await client.query(
+              `COPY ${table} (${columns.join(",")}) FROM '/dev/blob' WITH (FORMAT csv)`,
+              [],
+              { blob },
+            );
+          },
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        release();
+      }
+    },
+    async dumpDataDir() {
+      const release = await lock.acquire();
+      try {
+        return await client.dumpDataDir("none");
+      } finally {
+        release();
+      }
+    },
+    async exec(text) {
+      const release = await lock.acquire();
+      try {
+        await client.exec(text);
+      } finally {
+        release();
+      }
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+/** Rows to CSV for COPY: null is an unquoted empty field (NULL), every other value is quoted. */
+export function toCsv(rows: (string | null)[][]): string {
+  let out = "";
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (i > 0) out += ",";
+      if (v !== null) out += `"${v.includes('"') ? v.replaceAll('"', '""') : v}"`;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+export async function ping(db: Kysely<DB>): Promise<boolean> {
+  const r = await sql<{ ok: number }>`select 1 as ok`.execute(db);
+  return r.rows[0]?.ok === 1;
+}

@@ -1,0 +1,250 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** Table types, kept by hand beside the migrations in ./migrations (one source: the SQL). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateStr = string; // YYYY-MM-DD
+type Json = ColumnType<unknown, string | null | undefined, string | null>;
+
+export interface OrgUnitTable {
+  id: Generated<number>;
+  code: string;
+  kind: "city" | "county" | "school" | "department";
+  name: string;
+  short_name: string | null;
+  parent_id: number | null;
+  path: string;
+  county_code: string | null;
+  school_type: string | null;
+  ownership: "public" | "private" | null;
+  inclusive: boolean | null;
+  urban_rural: "urban" | "town" | "rural" | null;
+  boarding: boolean | null;
+  address: string | null;
+  lng: number | null;
+  lat: number | null;
+  valid_from: ColumnType<DateStr, DateStr | undefined, DateStr>;
+  valid_to: DateStr | null;
+  successor_id: number | null;
+  end_reason: "merged" | "closed" | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrgUnitVersionTable {
+  id: Generated<number>;
+  org_unit_id: number;
+  valid_from: DateStr;
+  valid_to: DateStr | null;
+  name: string;
+  parent_id: number | null;
+  path: string;
+  school_type: string | null;
+  ownership: string | null;
+  inclusive: boolean | null;
+  urban_rural: string | null;
+  boarding: boolean | null;
+  successor_id: number | null;
+  end_reason: string | null;
+  recorded_at: Timestamp;
+}
+
+export interface ClassGroupTable {
+  id: Generated<number>;
+  school_id: number;
+  org_path: string;
+  county_code: string;
+  school_year: number;
+  stage: string;
+  grade: number;
+  name: string;
+  homeroom_staff_number: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Date | null;
+}
+
+export type EnrolmentStatus = "enrolled" | "transferred" | "suspended" | "graduated";
+
+export interface StudentTable {
+  id: Generated<number>;
+  student_number: string;
+  name: string;
+  gender: "M" | "F";
+  resident_id: string | null;
+  birth_date: DateStr;
+  school_id: number;
+  org_path: string;
+  county_code: string;
+  stage: string;
+  grade: number;
+  class_group_id: number | null;
+  status: ColumnType<EnrolmentStatus, EnrolmentStatus | undefined, EnrolmentStatus>;
+  enrolled_on: DateStr | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Date | null;
+}
+
+export interface StudentStatusHistoryTable {
+  id: Generated<number>;
+  student_id: number;
+  status: EnrolmentStatus;
+  school_id: number;
+  effective_on: DateStr;
+  note: string | null;
+  recorded_at: Timestamp;
+  recorded_by: string | null;
+}
+
+export interface StaffTable {
+  id: Generated<number>;
+  staff_number: string;
+  name: string;
+  gender: "M" | "F";
+  resident_id: string | null;
+  birth_date: DateStr | null;
+  school_id: number;
+  org_path: string;
+  county_code: string;
+  posts: ColumnType<string[], string[] | undefined, string[]>;
+  subjects: ColumnType<string[], string[] | undefined, string[]>;
+  education: string | null;
+  title: string | null;
+  key_level: "county" | "city" | "province" | null;
+  teaching_certificate: string | null;
+  school_start_date: DateStr | null;
+  status: ColumnType<"active" | "left" | "retired", "active" | "left" | "retired" | undefined>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Date | null;
+}
+
+export interface RoleTable {
+  code: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  builtin: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  roles: string[];
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  locked_until: Date | null;
+  password_changed_at: Timestamp;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  last_login_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UserScopeTable {
+  user_id: number;
+  org_unit_id: number;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  permissions: string[];
+  scope_org_ids: number[];
+  created_by: number | null;
+  created_at: Timestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_type: "user" | "token" | "system" | "public";
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  entity: string;
+  entity_key: string | null;
+  org_path: string | null;
+  before: Json;
+  after: Json;
+  context: Json;
+}
+
+export type ImportStatus = "validating" | "validated" | "invalid" | "committing" | "committed" | "failed";
+
+export interface ImportJobTable {
+  id: string;
+  kind: string;
+  file_name: string;
+  file_size: number;
+  file_path: string | null;
+  status: ImportStatus;
+  phase_detail: string | null;
+  rows_total: ColumnType<number, number | undefined, number>;
+  rows_done: ColumnType<number, number | undefined, number>;
+  rows_valid: ColumnType<number, number | undefined, number>;
+  error_count: ColumnType<number, number | undefined, number>;
+  inserted: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  unchanged: ColumnType<number, number | undefined, number>;
+  message: string | null;
+  created_by: number | null;
+  created_by_name: string;
+  scope_paths: string[];
+  created_at: Timestamp;
+  finished_at: Date | null;
+  committed_at: Date | null;
+}
+
+export interface ImportErrorTable {
+  job_id: string;
+  row_number: number;
+  column_name: string;
+  value: string | null;
+  reason: string;
+}
+
+export interface SchemaMigrationTable {
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface DB {
+  org_unit: OrgUnitTable;
+  org_unit_version: OrgUnitVersionTable;
+  class_group: ClassGroupTable;
+  student: StudentTable;
+  student_status_history: StudentStatusHistoryTable;
+  staff: StaffTable;
+  role: RoleTable;
+  app_user: AppUserTable;
+  user_scope: UserScopeTable;
+  session: SessionTable;
+  api_token: ApiTokenTable;
+  audit_log: AuditLogTable;
+  import_job: ImportJobTable;
+  import_error: ImportErrorTable;
+  schema_migration: SchemaMigrationTable;
+}
+
+export type OrgUnitRow = Selectable<OrgUnitTable>;
+export type StudentRow = Selectable<StudentTable>;
+export type StaffRow = Selectable<StaffTable>;
+export type ClassGroupRow = Selectable<ClassGroupTable>;
+export type NewAuditLog = Insertable<AuditLogTable>;
+export type OrgUnitUpdate = Updateable<OrgUnitTable>;

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Config } from "../../config.js";
+import { actorOf, SESSION_COOKIE } from "../../server/plugins/auth.js";
+import { AppError } from "../../shared/errors.js";
+import type { AuthService } from "./auth-service.js";
+import { loginBody, loginResponse, signedInUser } from "./schemas.js";
+
+export function authRoutes(auth: AuthService, config: Config): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/api/auth/login",
+      {
+        config: { public: true },
+        schema: {
+          tags: ["auth"],
+          summary: "登录 (sign in); sets the session cookie, returns the CSRF token",
+          body: loginBody,
+          response: { 200: loginResponse },
+        },
+      },
+      async (request, reply) => {
+        const { sessionId, csrfToken, user } = await auth.login(request.body.username, request.body.password);
+        reply.setCookie(SESSION_COOKIE, sessionId, {
+          path: "/",
+          httpOnly: true,
+          sameSite: "strict",
+          secure: config.COOKIE_SECURE,
+          maxAge: config.SESSION_TTL_MINUTES * 60,
+        });
+        return { user, csrfToken };
+      },
+    );
+
+    app.post(
+      "/api/auth/logout",
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "退出登录 (sign out)",
+          response: { 200: z.object({ ok: z.boolean() }) },
+        },
+      },
+      async (request, reply) => {
+        if (request.sessionId) await auth.logout(request.sessionId);
+        reply.clearCookie(SESSION_COOKIE, { path: "/" });
+        return { ok: true };
+      },
+    );
+
+    app.get(
+      "/api/auth/me",
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "当前用户 (the signed-in user, with a fresh CSRF token)",
+          response: { 200: z.object({ user: signedInUser, csrfToken: z.string().nullable() }) },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        if (actor.type !== "user" || actor.id === null)
+          throw new AppError("FORBIDDEN", "接口令牌没有用户信息");
+        const session = request.sessionId ? await auth.resolveSession(request.sessionId) : null;
+        return { user: await auth.describe(actor.id), csrfToken: session?.csrfToken ?? null };
+      },
+    );
+  };
+}

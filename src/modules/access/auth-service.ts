@@ -1,0 +1,152 @@
+import crypto from "node:crypto";
+import type { Actor } from "../../shared/actor.js";
+import { AppError } from "../../shared/errors.js";
+import { dummyPasswordHash, verifyPassword } from "./passwords.js";
+import type { Permission } from "./permissions.js";
+import type { AccessRepository } from "./repository.js";
+
+/** Lockout: after this many failed sign-ins in a row the account is locked for LOCK_MINUTES. */
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+
+const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString("base64url");
+
+export interface SignedInUser {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: string[];
+  permissions: string[];
+  scope: { code: string; path: string; name: string }[];
+  mustChangePassword: boolean;
+}
+
+/**
+ * Sign-in, sessions and API-token authentication. Session ids and token secrets are stored only as
+ * SHA-256 hashes, so a copy of the database does not let anyone sign in.
+ */
+export class AuthService {
+  constructor(
+    private readonly repo: AccessRepository,
+    private readonly sessionTtlMinutes: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async login(username: string, password: string) {
+    const user = await this.repo.findUserByUsername(username.trim());
+    if (!user) {
+      await verifyPassword(await dummyPasswordHash(), password); // same time as a real check
+      throw new AppError("INVALID_CREDENTIALS");
+    }
+    const now = this.now();
+    if (user.disabled) throw new AppError("ACCOUNT_DISABLED");
+    if (user.locked_until && user.locked_until > now) {
+      const minutes = Math.ceil((user.locked_until.getTime() - now.getTime()) / 60000);
+      throw new AppError("ACCOUNT_LOCKED", `连续登录失败次数过多，账号已锁定，请${minutes}分钟后再试`, {
+        lockedUntil: user.locked_until.toISOString(),
+      });
+    }
+    if (!(await verifyPassword(user.password_hash, password))) {
+      const attempts = user.failed_attempts + 1;
+      const lock = attempts >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60000) : null;
+      await this.repo.recordFailedLogin(user.id, lock ? 0 : attempts, lock);
+      if (lock)
+        throw new AppError(
+          "ACCOUNT_LOCKED",
+          `连续${MAX_FAILED_LOGINS}次密码错误，账号已锁定${LOCK_MINUTES}分钟`,
+          { lockedUntil: lock.toISOString() },
+        );
+      throw new AppError(
+        "INVALID_CREDENTIALS",
+        `用户名或密码错误，再错${MAX_FAILED_LOGINS - attempts}次将锁定账号`,
+      );
+    }
+    await this.repo.recordLogin(user.id);
+    const sessionId = randomToken();
+    const csrfToken = randomToken(24);
+    await this.repo.createSession({
+      id_hash: sha256(sessionId),
+      user_id: user.id,
+      csrf_token: csrfToken,
+      expires_at: this.expiry(),
+    });
+    return { sessionId, csrfToken, user: await this.describe(user.id) };
+  }
+
+  async logout(sessionId: string) {
+    await this.repo.deleteSession(sha256(sessionId));
+  }
+
+  /** The actor behind a session cookie, with the session's CSRF token; null when absent or expired. */
+  async resolveSession(sessionId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
+    const session = await this.repo.findSession(sha256(sessionId));
+    if (!session) return null;
+    const user = await this.repo.findUserById(session.user_id);
+    if (!user || user.disabled) return null;
+    // Sliding expiry, written at most once a minute.
+    if (this.now().getTime() - new Date(session.last_seen_at).getTime() > 60_000)
+      await this.repo.touchSession(session.id_hash, this.expiry());
+    const scope = await this.repo.scopeOf(user.id);
+    const perms = await this.repo.permissionsOf(user.roles);
+    return {
+      csrfToken: session.csrf_token,
+      actor: {
+        type: "user",
+        id: user.id,
+        name: user.username,
+        displayName: user.display_name,
+        roles: user.roles,
+        permissions: new Set(perms as Permission[]),
+        scopePaths: scope.map((s) => s.path),
+      },
+    };
+  }
+
+  /** The actor behind an API token `edu_<prefix>_<secret>`; null when unknown or revoked. */
+  async resolveToken(token: string): Promise<Actor | null> {
+    const m = /^edu_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{20,})$/.exec(token);
+    if (!m) return null;
+    const row = await this.repo.findTokenByPrefix(m[1]);
+    if (!row || row.revoked_at) return null;
+    const expected = Buffer.from(row.token_hash, "hex");
+    const actual = Buffer.from(sha256(m[2]), "hex");
+    if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) return null;
+    await this.repo.touchToken(row.id);
+    const paths = await this.repo.pathsOfOrgIds(row.scope_org_ids);
+    return {
+      type: "token",
+      id: row.id,
+      name: `token:${row.name}`,
+      displayName: row.name,
+      roles: [],
+      permissions: new Set(row.permissions as Permission[]),
+      scopePaths: paths.map((p) => p.path),
+    };
+  }
+
+  async describe(userId: number): Promise<SignedInUser> {
+    const user = await this.repo.findUserById(userId);
+    if (!user) throw new AppError("NOT_FOUND");
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.display_name,
+      roles: user.roles,
+      permissions: await this.repo.permissionsOf(user.roles),
+      scope: await this.repo.scopeOf(user.id),
+      mustChangePassword: user.must_change_password,
+    };
+  }
+
+  private expiry() {
+    return new Date(this.now().getTime() + this.sessionTtlMinutes * 60000);
+  }
+}
+
+/** A new API token: the secret is shown once; only its hash is kept. */
+export function newApiTokenSecret() {
+  const prefix = crypto.randomBytes(6).toString("base64url").replace(/[-_]/g, "x").slice(0, 8);
+  const secret = randomToken(24);
+  return { prefix, secret, token: `edu_${prefix}_${secret}`, hash: sha256(secret) };
+}

@@ -1,0 +1,65 @@
+/**
+ * Permissions and the built-in roles. A role is a named set of permissions; a user holds roles and
+ * a scope (org subtrees). Permissions say what kind of thing may be done, the scope says where.
+ */
+export const permissions = {
+  "registry.read": "查看组织机构",
+  "registry.write": "维护组织机构（新建、修改、撤并、关闭）",
+  "people.read": "查看学生和教职工",
+  "people.write": "维护学生、教职工和班级",
+  "people.pii": "查看完整身份证号",
+  "exchange.import": "导入数据",
+  "exchange.export": "导出数据",
+  "audit.read": "查看审计记录",
+  "users.manage": "管理用户和角色",
+  "tokens.manage": "管理接口令牌",
+} as const;
+
+export type Permission = keyof typeof permissions;
+export const allPermissions = Object.keys(permissions) as Permission[];
+
+export interface RoleDefinition {
+  code: string;
+  name: string;
+  description: string;
+  permissions: Permission[];
+}
+
+const read: Permission[] = ["registry.read", "people.read", "exchange.export"];
+
+export const builtinRoles: RoleDefinition[] = [
+  { code: "city_admin", name: "市级管理员", description: "全市数据与系统管理", permissions: allPermissions },
+  {
+    code: "city_staff",
+    name: "市局科室人员",
+    description: "市教育局各科室，按业务查看和维护全市数据",
+    permissions: [...read, "registry.write", "people.write", "exchange.import"],
+  },
+  {
+    code: "county_admin",
+    name: "县级管理员",
+    description: "县（市、区）教育局，维护本县数据和用户",
+    permissions: [...read, "registry.write", "people.write", "exchange.import", "users.manage"],
+  },
+  {
+    code: "school_admin",
+    name: "学校管理员",
+    description: "校长、信息员，维护本校学生、教职工和班级",
+    permissions: [...read, "people.write", "exchange.import"],
+  },
+  {
+    code: "teacher",
+    name: "教师",
+    description: "查看本校信息",
+    permissions: ["registry.read", "people.read"],
+  },
+  { code: "inspector", name: "督学", description: "督导检查，查看责任区数据", permissions: read },
+  { code: "discipline", name: "纪检", description: "纪检监察，查看举报和相关人员", permissions: read },
+  {
+    code: "exam_office",
+    name: "考试中心",
+    description: "中考、高考报名与录取，需核对身份证号",
+    permissions: [...read, "people.pii"],
+  },
+  { code: "leader", name: "局领导（只读）", description: "查看全市数据，不能修改", permissions: read },
+];

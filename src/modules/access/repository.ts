@@ -1,0 +1,90 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/types.js";
+
+/** SQL for users, roles, scopes, sessions and API tokens. */
+export class AccessRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  findUserByUsername(username: string) {
+    return this.db.selectFrom("app_user").selectAll().where("username", "=", username).executeTakeFirst();
+  }
+
+  findUserById(id: number) {
+    return this.db.selectFrom("app_user").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /** The org paths of a user's scope. */
+  async scopeOf(userId: number): Promise<{ code: string; path: string; name: string }[]> {
+    return this.db
+      .selectFrom("user_scope")
+      .innerJoin("org_unit", "org_unit.id", "user_scope.org_unit_id")
+      .select(["org_unit.code", "org_unit.path", "org_unit.name"])
+      .where("user_scope.user_id", "=", userId)
+      .orderBy("org_unit.path")
+      .execute();
+  }
+
+  async permissionsOf(roles: string[]): Promise<string[]> {
+    if (roles.length === 0) return [];
+    const rows = await this.db.selectFrom("role").select("permissions").where("code", "in", roles).execute();
+    return [...new Set(rows.flatMap((r) => r.permissions))];
+  }
+
+  recordFailedLogin(id: number, attempts: number, lockedUntil: Date | null) {
+    return this.db
+      .updateTable("app_user")
+      .set({ failed_attempts: attempts, locked_until: lockedUntil })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  recordLogin(id: number) {
+    return this.db
+      .updateTable("app_user")
+      .set({ failed_attempts: 0, locked_until: null, last_login_at: new Date() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  createSession(row: { id_hash: string; user_id: number; csrf_token: string; expires_at: Date }) {
+    return this.db.insertInto("session").values(row).execute();
+  }
+
+  findSession(idHash: string) {
+    return this.db
+      .selectFrom("session")
+      .selectAll()
+      .where("id_hash", "=", idHash)
+      .where("expires_at", ">", new Date())
+      .executeTakeFirst();
+  }
+
+  touchSession(idHash: string, expiresAt: Date) {
+    return this.db
+      .updateTable("session")
+      .set({ last_seen_at: new Date(), expires_at: expiresAt })
+      .where("id_hash", "=", idHash)
+      .execute();
+  }
+
+  deleteSession(idHash: string) {
+    return this.db.deleteFrom("session").where("id_hash", "=", idHash).execute();
+  }
+
+  deleteSessionsOfUser(userId: number) {
+    return this.db.deleteFrom("session").where("user_id", "=", userId).execute();
+  }
+
+  findTokenByPrefix(prefix: string) {
+    return this.db.selectFrom("api_token").selectAll().where("prefix", "=", prefix).executeTakeFirst();
+  }
+
+  touchToken(id: number) {
+    return this.db.updateTable("api_token").set({ last_used_at: new Date() }).where("id", "=", id).execute();
+  }
+
+  pathsOfOrgIds(ids: number[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom("org_unit").select(["id", "path"]).where("id", "in", ids).execute();
+  }
+}

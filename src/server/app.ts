@@ -1,0 +1,79 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Config } from "../config.js";
+import { type Database, ping } from "../db/connect.js";
+import { authRoutes } from "../modules/access/auth-routes.js";
+import { registerAuth } from "./plugins/auth.js";
+import { registerErrorHandler } from "./plugins/errors.js";
+import { createServices, type Services } from "./services.js";
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  logger?: FastifyServerOptions["logger"];
+}
+
+/** Builds the HTTP app: plugins, then each capability's routes. Does not listen. */
+export async function buildApp({ config, database, logger = false }: AppOptions) {
+  const app = Fastify({
+    logger,
+    bodyLimit: 5 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "吕梁市教育大数据平台 API",
+        description:
+          "Registry, people, access, audit and exchange. Authenticate with the session cookie (browser) or `Authorization: Bearer edu_…` (other platforms).",
+        version: "0.1.0",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "edu_session" },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+
+  const services: Services = createServices(database, config);
+  registerAuth(app, services.auth);
+
+  app.get(
+    "/api/health",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["system"],
+        summary: "健康检查 (no session needed)",
+        response: { 200: z.object({ status: z.literal("ok"), engine: z.string(), database: z.boolean() }) },
+      },
+    },
+    async () => ({ status: "ok" as const, engine: database.engine, database: await ping(database.db) }),
+  );
+  app.get("/api/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  await app.register(authRoutes(services.auth, config));
+  for (const plugin of services.routes) await app.register(plugin);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
