@@ -1,0 +1,26 @@
+import { loadConfig } from "../config.js";
+import { type Database, connect } from "../db/connect.js";
+import { migrate } from "../db/migrate.js";
+import { syncBuiltinRoles } from "../modules/access/bootstrap.js";
+
+/**
+ * Opens the configured database (DATABASE_URL, else the PGlite folder under DATA_DIR), migrated,
+ * runs `fn`, and closes it. Every CLI command runs inside this.
+ */
+export async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await connect({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
+  try {
+    await migrate(database);
+    await syncBuiltinRoles(database.db);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Prints a one-line failure in Chinese and sets a non-zero exit code. */
+export function fail(message: string): void {
+  console.error(`错误：${message}`);
+  process.exitCode = 1;
+}
