@@ -25,9 +25,10 @@ export async function writeXlsx<T>(
   ws.getRow(1).commit();
   let n = 0;
   for await (const r of rows) {
-    const row = ws.addRow(columns.map((c) => c.value(r) ?? null));
-    columns.forEach((c, i) => {
-      if (typeof c.value(r) === "string") row.getCell(i + 1).numFmt = "@";
+    const values = columns.map((c) => c.value(r) ?? null);
+    const row = ws.addRow(values);
+    values.forEach((v, i) => {
+      if (typeof v === "string") row.getCell(i + 1).numFmt = "@";
     });
     row.commit();
     n++;
