@@ -1,5 +1,5 @@
 import { loadConfig } from "../config.js";
-import { type Database, connect } from "../db/connect.js";
+import { connect, type Database } from "../db/connect.js";
 import { migrate } from "../db/migrate.js";
 import { syncBuiltinRoles } from "../modules/access/bootstrap.js";
 
@@ -7,12 +7,17 @@ import { syncBuiltinRoles } from "../modules/access/bootstrap.js";
  * Opens the configured database (DATABASE_URL, else the PGlite folder under DATA_DIR), migrated,
  * runs `fn`, and closes it. Every CLI command runs inside this.
  */
-export async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  fn: (database: Database) => Promise<T>,
+  opts: { migrate?: boolean } = {},
+): Promise<T> {
   const config = loadConfig();
   const database = await connect({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
   try {
-    await migrate(database);
-    await syncBuiltinRoles(database.db);
+    if (opts.migrate !== false) {
+      await migrate(database);
+      await syncBuiltinRoles(database.db);
+    }
     return await fn(database);
   } finally {
     await database.close();

@@ -25,7 +25,7 @@ export interface Database {
   /** Runs SQL text that may hold several statements (no parameters), outside a transaction. */
   exec(sqlText: string): Promise<void>;
   /** PGlite only: the data folder as a tarball (tests load migrated copies from it). */
-  dumpDataDir?: () => Promise<Blob>;
+  dumpDataDir?: (compression?: "none" | "gzip") => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -138,10 +138,10 @@ async function connectPGlite(opts: ConnectOptions): Promise<Database> {
         release();
       }
     },
-    async dumpDataDir() {
+    async dumpDataDir(compression = "none") {
       const release = await lock.acquire();
       try {
-        return await client.dumpDataDir("none");
+        return await client.dumpDataDir(compression);
       } finally {
         release();
       }
