@@ -3,6 +3,9 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/connect.js";
 import { AuthService } from "../modules/access/auth-service.js";
 import { AccessRepository } from "../modules/access/repository.js";
+import { StatsRepository } from "../modules/stats/repository.js";
+import { statsRoutes } from "../modules/stats/routes.js";
+import { StatsService } from "../modules/stats/service.js";
 
 /**
  * The composition root: builds each capability's repository and service once, and lists the route
@@ -16,5 +19,7 @@ export interface Services {
 export function createServices(database: Database, config: Config): Services {
   const accessRepo = new AccessRepository(database.db);
   const auth = new AuthService(accessRepo, config.SESSION_TTL_MINUTES);
-  return { auth, routes: [] };
+  const routes: FastifyPluginAsync[] = [];
+  routes.push(statsRoutes(new StatsService(new StatsRepository(database.db))));
+  return { auth, routes };
 }

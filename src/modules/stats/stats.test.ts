@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, signIn, type TestContext } from "../../../test/app.js";
+import { orgUnit, smallCity, user } from "../../../test/factories.js";
+import { studentsPerTeacher } from "./service.js";
+
+let t: TestContext;
+
+/** Inserts `n` students of a school with a given status. */
+async function students(schoolCode: string, n: number, status: "enrolled" | "graduated" = "enrolled") {
+  const db = t.database.db;
+  const school = await db
+    .selectFrom("org_unit")
+    .selectAll()
+    .where("code", "=", schoolCode)
+    .executeTakeFirstOrThrow();
+  const rows = Array.from({ length: n }, (_, i) => ({
+    student_number: `G${schoolCode}${status[0]}${i}`,
+    name: `学生${i}`,
+    gender: "M" as const,
+    birth_date: "2015-03-01",
+    school_id: school.id,
+    org_path: school.path,
+    county_code: school.county_code!,
+    stage: "primary",
+    grade: 3,
+    status,
+  }));
+  await db.insertInto("student").values(rows).execute();
+}
+
+async function staff(
+  schoolCode: string,
+  n: number,
+  posts: string[],
+  status: "active" | "retired" = "active",
+) {
+  const db = t.database.db;
+  const school = await db
+    .selectFrom("org_unit")
+    .selectAll()
+    .where("code", "=", schoolCode)
+    .executeTakeFirstOrThrow();
+  const rows = Array.from({ length: n }, (_, i) => ({
+    staff_number: `T${schoolCode}${posts.join("")}${status}${i}`,
+    name: `教工${i}`,
+    gender: "F" as const,
+    school_id: school.id,
+    org_path: school.path,
+    county_code: school.county_code!,
+    posts,
+    status,
+  }));
+  await db.insertInto("staff").values(rows).execute();
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const db = t.database.db;
+  await smallCity(db);
+  await orgUnit(db, { code: "1411020003", name: "离石区幼儿园", parentCode: "141102", school_type: "111" });
+  // A school merged in 2020: no longer counted.
+  await orgUnit(db, {
+    code: "1411020009",
+    name: "已撤并小学",
+    parentCode: "141102",
+    valid_to: "2020-08-31",
+    end_reason: "merged",
+  });
+  await students("1411020001", 30);
+  await students("1411020002", 12);
+  await students("1411020002", 5, "graduated");
+  await students("1411810001", 7);
+  await staff("1411020001", 3, ["教师", "班主任"]);
+  await staff("1411020001", 1, ["校长"]);
+  await staff("1411020002", 2, ["教师"]);
+  await staff("1411020002", 4, ["教师"], "retired");
+  await staff("1411810001", 1, ["教师"]);
+  await user(db, "admin", ["city_admin"], ["141100"]);
+  await user(db, "lishi", ["county_admin"], ["141102"]);
+  await user(db, "school1", ["school_admin"], ["1411020001"]);
+});
+afterAll(() => t.close());
+
+describe("GET /api/stats/counties", () => {
+  it("refuses an anonymous caller", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/api/stats/counties" });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it("gives the city admin every county with current schools, enrolled students and active staff", async () => {
+    const c = await signIn(t.app, "admin");
+    const res = await c.get("/api/stats/counties");
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.counties.map((x: { code: string }) => x.code)).toEqual(["141102", "141181"]);
+    const lishi = body.counties[0];
+    expect(lishi).toMatchObject({
+      name: "离石区",
+      access: "full",
+      schools: 3, // two primary schools and the kindergarten; the merged school is not current
+      kindergartens: 1,
+      students: 42, // graduated students are not enrolled
+      staff: 6, // retired staff are not active
+      teachers: 5,
+      studentsPerTeacher: 8.4,
+    });
+    expect(body.counties[1]).toMatchObject({ schools: 1, students: 7, staff: 1, teachers: 1 });
+    // The total sums numerators and denominators: 49 / 6, not the mean of 8.4 and 7.
+    expect(body.total).toMatchObject({
+      schools: 4,
+      students: 49,
+      staff: 7,
+      teachers: 6,
+      studentsPerTeacher: 8.2,
+    });
+  });
+
+  it("gives a county admin only their own county", async () => {
+    const c = await signIn(t.app, "lishi");
+    const body = (await c.get("/api/stats/counties")).json();
+    expect(body.counties.map((x: { code: string }) => x.code)).toEqual(["141102"]);
+    expect(body.total.students).toBe(42);
+  });
+
+  it("gives a school admin their county, marked partial, with only their school's figures", async () => {
+    const c = await signIn(t.app, "school1");
+    const body = (await c.get("/api/stats/counties")).json();
+    expect(body.counties).toHaveLength(1);
+    expect(body.counties[0]).toMatchObject({
+      code: "141102",
+      access: "partial",
+      schools: 1,
+      students: 30,
+      staff: 4,
+      teachers: 3,
+    });
+  });
+});
+
+describe("studentsPerTeacher", () => {
+  it("rounds to one decimal and is null without teachers", () => {
+    expect(studentsPerTeacher(49, 6)).toBe(8.2);
+    expect(studentsPerTeacher(10, 0)).toBeNull();
+  });
+});
