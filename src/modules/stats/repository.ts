@@ -27,7 +27,7 @@ export class StatsRepository {
     // The counties the caller may see: those inside the scope, and those that contain a scope
     // path (a school admin sees their own county, with only their school's figures).
     const containing = scopePaths
-      .map((p) => p.split("/").slice(0, 3).join("/") + "/")
+      .map((p) => `${p.split("/").slice(0, 3).join("/")}/`)
       .filter((p) => p !== "//");
     const counties = await this.db
       .selectFrom("org_unit")
