@@ -103,7 +103,12 @@ async function connectPostgres(url: string, max: number): Promise<Database> {
 async function connectPGlite(opts: ConnectOptions): Promise<Database> {
   const dir = opts.pgliteDir ?? "memory://";
   if (!dir.startsWith("memory://")) fs.mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
+  // Dates stay strings (YYYY-MM-DD) on both engines, as with pg above (1082 = date).
+  const parsers = { 1082: (v: string) => v };
+  const client = await PGlite.create(
+    dir,
+    opts.loadDataDir ? { loadDataDir: opts.loadDataDir, parsers } : { parsers },
+  );
   const lock = new Mutex();
   const db = new Kysely<DB>({ dialect: new PGliteDialect(client, lock) });
   return {
