@@ -14,6 +14,7 @@ import { type Database, ping } from "../db/connect.js";
 import { authRoutes } from "../modules/access/auth-routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { registerErrorHandler } from "./plugins/errors.js";
+import { registerWeb } from "./plugins/web.js";
 import { createServices, type Services } from "./services.js";
 
 export interface AppOptions {
@@ -73,6 +74,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
 
   await app.register(authRoutes(services.auth, config));
   for (const plugin of services.routes) await app.register(plugin);
+  // The SPA (web/dist) and its client-side routes; every /api path is registered above.
+  await registerWeb(app);
   return app;
 }
 

@@ -1,0 +1,56 @@
+import { lazy } from "react";
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
+import { useSession } from "./auth/session";
+import { NotFound, PageLoading } from "./components/page-state";
+import { RequirePermission } from "./components/require-permission";
+import { AppLayout } from "./layout/app-layout";
+import LoginPage from "./pages/login/login-page";
+
+// Route-level code splitting: each page is its own chunk, so the sign-in screen loads neither
+// ECharts nor the tables; the map page alone pulls in ECharts and the county boundaries.
+const MapPage = lazy(() => import("./pages/map/map-page"));
+const CountyPage = lazy(() => import("./pages/county/county-page"));
+
+/** Signed-in routes: wait for the start-up "who am I", then either the layout or the sign-in page. */
+function RequireSession() {
+  const { user } = useSession();
+  const location = useLocation();
+  if (user === undefined) return <PageLoading />;
+  if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <Outlet />;
+}
+
+const router = createBrowserRouter([
+  { path: "/login", element: <LoginPage /> },
+  {
+    element: <RequireSession />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          {
+            index: true,
+            element: (
+              <RequirePermission permission="registry.read">
+                <MapPage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: "counties/:code",
+            element: (
+              <RequirePermission permission="registry.read">
+                <CountyPage />
+              </RequirePermission>
+            ),
+          },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
+    ],
+  },
+]);
+
+export function App() {
+  return <RouterProvider router={router} />;
+}
