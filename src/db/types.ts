@@ -46,6 +46,8 @@ export interface OrgUnitVersionTable {
   successor_id: number | null;
   end_reason: string | null;
   recorded_at: Timestamp;
+  /** Why the version began or ended (migration 0004). */
+  note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ClassGroupTable {
