@@ -3,6 +3,18 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/connect.js";
 import { AuthService } from "../modules/access/auth-service.js";
 import { AccessRepository } from "../modules/access/repository.js";
+import { RoleRepository } from "../modules/access/role-repository.js";
+import { roleRoutes } from "../modules/access/role-routes.js";
+import { RoleService } from "../modules/access/role-service.js";
+import { TokenRepository } from "../modules/access/token-repository.js";
+import { tokenRoutes } from "../modules/access/token-routes.js";
+import { TokenService } from "../modules/access/token-service.js";
+import { UserRepository } from "../modules/access/user-repository.js";
+import { userRoutes } from "../modules/access/user-routes.js";
+import { UserAdminService } from "../modules/access/user-service.js";
+import { AuditRepository } from "../modules/audit/repository.js";
+import { auditRoutes } from "../modules/audit/routes.js";
+import { AuditService } from "../modules/audit/service.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
 import { StatsService } from "../modules/stats/service.js";
@@ -21,5 +33,9 @@ export function createServices(database: Database, config: Config): Services {
   const auth = new AuthService(accessRepo, config.SESSION_TTL_MINUTES);
   const routes: FastifyPluginAsync[] = [];
   routes.push(statsRoutes(new StatsService(new StatsRepository(database.db))));
+  routes.push(userRoutes(new UserAdminService(new UserRepository(database.db))));
+  routes.push(roleRoutes(new RoleService(new RoleRepository(database.db))));
+  routes.push(tokenRoutes(new TokenService(new TokenRepository(database.db))));
+  routes.push(auditRoutes(new AuditService(new AuditRepository(database.db))));
   return { auth, routes };
 }

@@ -1,10 +1,17 @@
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Config } from "../../config.js";
 import { actorOf, SESSION_COOKIE } from "../../server/plugins/auth.js";
 import { AppError } from "../../shared/errors.js";
-import type { AuthService } from "./auth-service.js";
-import { loginBody, loginResponse, signedInUser } from "./schemas.js";
+import type { AuthService, RequestMeta } from "./auth-service.js";
+import { changePasswordBody, loginBody, loginResponse, signedInUser } from "./schemas.js";
+
+/** The request's origin for the audit log. */
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const ua = request.headers["user-agent"];
+  return { ip: request.ip, ...(ua ? { userAgent: ua.slice(0, 200) } : {}) };
+}
 
 export function authRoutes(auth: AuthService, config: Config): FastifyPluginAsyncZod {
   return async (app) => {
@@ -20,7 +27,11 @@ export function authRoutes(auth: AuthService, config: Config): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const { sessionId, csrfToken, user } = await auth.login(request.body.username, request.body.password);
+        const { sessionId, csrfToken, user } = await auth.login(
+          request.body.username,
+          request.body.password,
+          requestMeta(request),
+        );
         reply.setCookie(SESSION_COOKIE, sessionId, {
           path: "/",
           httpOnly: true,
@@ -42,9 +53,30 @@ export function authRoutes(auth: AuthService, config: Config): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        if (request.sessionId) await auth.logout(request.sessionId);
+        if (request.sessionId) await auth.logout(request.sessionId, request.actor, requestMeta(request));
         reply.clearCookie(SESSION_COOKIE, { path: "/" });
         return { ok: true };
+      },
+    );
+
+    app.post(
+      "/api/auth/password",
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "修改本人密码 (change own password; ends the user's other sessions)",
+          body: changePasswordBody,
+          response: { 200: z.object({ ok: z.boolean(), otherSessionsEnded: z.number() }) },
+        },
+      },
+      async (request) => {
+        const r = await auth.changePassword(
+          actorOf(request),
+          request.sessionId,
+          request.body.currentPassword,
+          request.body.newPassword,
+        );
+        return { ok: true, ...r };
       },
     );
 

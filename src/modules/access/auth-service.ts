@@ -1,7 +1,10 @@
 import crypto from "node:crypto";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/types.js";
 import type { Actor } from "../../shared/actor.js";
-import { AppError } from "../../shared/errors.js";
-import { dummyPasswordHash, verifyPassword } from "./passwords.js";
+import { AppError, invalid } from "../../shared/errors.js";
+import { recordAudit } from "../audit/record.js";
+import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from "./passwords.js";
 import type { Permission } from "./permissions.js";
 import type { AccessRepository } from "./repository.js";
 
@@ -11,6 +14,12 @@ export const LOCK_MINUTES = 15;
 
 const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString("base64url");
+
+/** Where a request came from, kept in the audit row's context. */
+export interface RequestMeta {
+  ip?: string;
+  userAgent?: string;
+}
 
 export interface SignedInUser {
   id: number;
@@ -33,15 +42,37 @@ export class AuthService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async login(username: string, password: string) {
-    const user = await this.repo.findUserByUsername(username.trim());
+  /**
+   * Signs in. Every outcome is audited (entity "session"): login, or login_failed with the reason,
+   * written in the same transaction as the counters and the session it changes.
+   */
+  async login(username: string, password: string, meta: RequestMeta = {}) {
+    const name = username.trim();
+    const user = await this.repo.findUserByUsername(name);
+    const now = this.now();
+    // A failed sign-in is recorded as "public", named by the username that was tried.
+    const failed = (tx: Kysely<DB>, reason: string, context: Record<string, unknown> = {}) =>
+      recordAudit(
+        tx,
+        { type: "public", id: user?.id ?? null, name: name.slice(0, 64) },
+        {
+          action: "login_failed",
+          entity: "session",
+          entityKey: name.slice(0, 64),
+          context: { reason, ...meta, ...context },
+        },
+      );
     if (!user) {
       await verifyPassword(await dummyPasswordHash(), password); // same time as a real check
+      await this.repo.transaction((_, tx) => failed(tx, "unknown_user"));
       throw new AppError("INVALID_CREDENTIALS");
     }
-    const now = this.now();
-    if (user.disabled) throw new AppError("ACCOUNT_DISABLED");
+    if (user.disabled) {
+      await this.repo.transaction((_, tx) => failed(tx, "disabled"));
+      throw new AppError("ACCOUNT_DISABLED");
+    }
     if (user.locked_until && user.locked_until > now) {
+      await this.repo.transaction((_, tx) => failed(tx, "locked"));
       const minutes = Math.ceil((user.locked_until.getTime() - now.getTime()) / 60000);
       throw new AppError("ACCOUNT_LOCKED", `连续登录失败次数过多，账号已锁定，请${minutes}分钟后再试`, {
         lockedUntil: user.locked_until.toISOString(),
@@ -50,7 +81,13 @@ export class AuthService {
     if (!(await verifyPassword(user.password_hash, password))) {
       const attempts = user.failed_attempts + 1;
       const lock = attempts >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60000) : null;
-      await this.repo.recordFailedLogin(user.id, lock ? 0 : attempts, lock);
+      await this.repo.transaction(async (repo, tx) => {
+        await repo.recordFailedLogin(user.id, lock ? 0 : attempts, lock);
+        await failed(tx, lock ? "bad_password_locked" : "bad_password", {
+          attempts,
+          ...(lock ? { lockedUntil: lock.toISOString() } : {}),
+        });
+      });
       if (lock)
         throw new AppError(
           "ACCOUNT_LOCKED",
@@ -62,20 +99,76 @@ export class AuthService {
         `用户名或密码错误，再错${MAX_FAILED_LOGINS - attempts}次将锁定账号`,
       );
     }
-    await this.repo.recordLogin(user.id);
     const sessionId = randomToken();
     const csrfToken = randomToken(24);
-    await this.repo.createSession({
-      id_hash: sha256(sessionId),
-      user_id: user.id,
-      csrf_token: csrfToken,
-      expires_at: this.expiry(),
+    await this.repo.transaction(async (repo, tx) => {
+      await repo.recordLogin(user.id, now);
+      await repo.createSession({
+        id_hash: sha256(sessionId),
+        user_id: user.id,
+        csrf_token: csrfToken,
+        expires_at: this.expiry(),
+      });
+      const scope = await repo.scopeOf(user.id);
+      await recordAudit(
+        tx,
+        { type: "user", id: user.id, name: user.username },
+        {
+          action: "login",
+          entity: "session",
+          entityKey: user.username,
+          orgPath: scope[0]?.path ?? null,
+          context: { ...meta },
+        },
+      );
     });
     return { sessionId, csrfToken, user: await this.describe(user.id) };
   }
 
-  async logout(sessionId: string) {
-    await this.repo.deleteSession(sha256(sessionId));
+  /** Ends one session, audited as logout. */
+  async logout(sessionId: string, actor: Actor | null, meta: RequestMeta = {}) {
+    await this.repo.transaction(async (repo, tx) => {
+      await repo.deleteSession(sha256(sessionId));
+      if (actor)
+        await recordAudit(tx, actor, {
+          action: "logout",
+          entity: "session",
+          entityKey: actor.name,
+          orgPath: actor.scopePaths[0] ?? null,
+          context: { ...meta },
+        });
+    });
+  }
+
+  /**
+   * Self-service password change: the current password is checked, the new one must pass the
+   * policy and differ from it; the must-change flag clears and every other session of the user ends.
+   */
+  async changePassword(actor: Actor, currentSessionId: string | null, current: string, next: string) {
+    if (actor.type !== "user" || actor.id === null) throw new AppError("FORBIDDEN", "接口令牌不能修改密码");
+    const user = await this.repo.findUserById(actor.id);
+    if (!user) throw new AppError("NOT_FOUND");
+    if (!(await verifyPassword(user.password_hash, current)))
+      throw invalid([{ field: "currentPassword", message: "当前密码不正确" }]);
+    const problems = passwordProblems(next, user.username);
+    if (current === next) problems.push("新密码不能与当前密码相同");
+    if (problems.length) throw new AppError("WEAK_PASSWORD", problems.join("；"), { issues: problems });
+    const passwordHash = await hashPassword(next);
+    return this.repo.transaction(async (repo, tx) => {
+      await repo.setPassword(user.id, passwordHash, this.now());
+      const ended = await repo.deleteSessionsOfUser(
+        user.id,
+        currentSessionId ? sha256(currentSessionId) : undefined,
+      );
+      await recordAudit(tx, actor, {
+        action: "change_password",
+        entity: "user",
+        entityKey: user.username,
+        orgPath: actor.scopePaths[0] ?? null,
+        context: { otherSessionsEnded: ended },
+      });
+      return { otherSessionsEnded: ended };
+    });
   }
 
   /** The actor behind a session cookie, with the session's CSRF token; null when absent or expired. */
@@ -112,7 +205,10 @@ export class AuthService {
     const expected = Buffer.from(row.token_hash, "hex");
     const actual = Buffer.from(sha256(m[2]), "hex");
     if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) return null;
-    await this.repo.touchToken(row.id);
+    // last_used_at is written at most once a minute, so a busy client does not write on every call.
+    const now = this.now();
+    if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000)
+      await this.repo.touchToken(row.id, now);
     const paths = await this.repo.pathsOfOrgIds(row.scope_org_ids);
     return {
       type: "token",

@@ -5,6 +5,11 @@ import type { DB } from "../../db/types.js";
 export class AccessRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** Runs `fn` in one transaction with a repository bound to it (and the handle for recordAudit). */
+  transaction<T>(fn: (repo: AccessRepository, tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((tx) => fn(new AccessRepository(tx), tx));
+  }
+
   findUserByUsername(username: string) {
     return this.db.selectFrom("app_user").selectAll().where("username", "=", username).executeTakeFirst();
   }
@@ -38,10 +43,10 @@ export class AccessRepository {
       .execute();
   }
 
-  recordLogin(id: number) {
+  recordLogin(id: number, at: Date) {
     return this.db
       .updateTable("app_user")
-      .set({ failed_attempts: 0, locked_until: null, last_login_at: new Date() })
+      .set({ failed_attempts: 0, locked_until: null, last_login_at: at })
       .where("id", "=", id)
       .execute();
   }
@@ -71,16 +76,32 @@ export class AccessRepository {
     return this.db.deleteFrom("session").where("id_hash", "=", idHash).execute();
   }
 
-  deleteSessionsOfUser(userId: number) {
-    return this.db.deleteFrom("session").where("user_id", "=", userId).execute();
+  /** Ends the user's sessions, all of them or all but one (the caller's own). */
+  async deleteSessionsOfUser(userId: number, exceptIdHash?: string) {
+    let q = this.db.deleteFrom("session").where("user_id", "=", userId);
+    if (exceptIdHash) q = q.where("id_hash", "<>", exceptIdHash);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+
+  setPassword(id: number, passwordHash: string, at: Date) {
+    return this.db
+      .updateTable("app_user")
+      .set({
+        password_hash: passwordHash,
+        password_changed_at: at,
+        must_change_password: false,
+        updated_at: at,
+      })
+      .where("id", "=", id)
+      .execute();
   }
 
   findTokenByPrefix(prefix: string) {
     return this.db.selectFrom("api_token").selectAll().where("prefix", "=", prefix).executeTakeFirst();
   }
 
-  touchToken(id: number) {
-    return this.db.updateTable("api_token").set({ last_used_at: new Date() }).where("id", "=", id).execute();
+  touchToken(id: number, at: Date) {
+    return this.db.updateTable("api_token").set({ last_used_at: at }).where("id", "=", id).execute();
   }
 
   pathsOfOrgIds(ids: number[]) {

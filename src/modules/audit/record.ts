@@ -2,6 +2,12 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import type { Actor } from "../../shared/actor.js";
 
+/**
+ * Who is recorded as acting: an Actor, or "public" for requests without credentials (a failed
+ * sign-in names the username that was tried).
+ */
+export type AuditActor = Pick<Actor, "id" | "name"> & { type: Actor["type"] | "public" };
+
 export interface AuditEntry {
   action: string;
   entity: string;
@@ -16,7 +22,7 @@ export interface AuditEntry {
  * Writes one audit row. Call it with the transaction that makes the change, so the change and its
  * record commit or roll back together.
  */
-export async function recordAudit(db: Kysely<DB>, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function recordAudit(db: Kysely<DB>, actor: AuditActor, entry: AuditEntry): Promise<void> {
   await db
     .insertInto("audit_log")
     .values({

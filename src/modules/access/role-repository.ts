@@ -1,0 +1,49 @@
+import { type Kysely, type SqlBool, sql } from "kysely";
+import type { DB } from "../../db/types.js";
+
+/** SQL for roles. Roles are not scoped: they are the city's shared catalogue of permission sets. */
+export class RoleRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  transaction<T>(fn: (repo: RoleRepository, tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((tx) => fn(new RoleRepository(tx), tx));
+  }
+
+  list() {
+    return this.db.selectFrom("role").selectAll().orderBy("builtin", "desc").orderBy("code").execute();
+  }
+
+  find(code: string, lock = false) {
+    let q = this.db.selectFrom("role").selectAll().where("code", "=", code);
+    if (lock) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  insert(r: { code: string; name: string; description: string | null; permissions: string[] }) {
+    return this.db
+      .insertInto("role")
+      .values({ ...r, builtin: false })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  update(code: string, set: { name?: string; description?: string | null; permissions?: string[] }) {
+    return this.db
+      .updateTable("role")
+      .set(set)
+      .where("code", "=", code)
+      .where("builtin", "=", false)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** How many accounts hold the role (shown so an admin knows whom a change affects). */
+  async holders(code: string): Promise<number> {
+    const r = await this.db
+      .selectFrom("app_user")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where(sql<SqlBool>`${code} = any(roles)`)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
