@@ -7,7 +7,8 @@ import { type Permission, permissions } from "./permissions.js";
  * - No privilege escalation: an actor grants only permissions it holds itself, and manages only
  *   accounts whose permissions it holds itself (otherwise a county admin could reset the password of
  *   a more powerful account inside the county and sign in as it).
- * - Scope containment: an actor grants only org subtrees that lie inside its own scope.
+ * - Scope containment: an actor grants only org subtrees that lie inside its own scope (enforced in
+ *   the repositories, which resolve org codes through underPaths: an outside code reads as unknown).
  */
 
 /** Permission names not in the catalogue of permissions.ts. */
@@ -41,16 +42,6 @@ export function assertKnownPermissions(names: string[], field = "permissions") {
   const unknown = unknownPermissions(names);
   if (unknown.length) throw invalid([{ field, message: `未知权限：${unknown.join("、")}` }]);
   if (names.length === 0) throw invalid([{ field, message: "至少选择一项权限" }]);
-}
-
-/** True when `path` lies inside one of `scopePaths` (both in the /a/b/ form). */
-export function pathWithin(scopePaths: readonly string[], path: string): boolean {
-  return scopePaths.some((p) => path.startsWith(p));
-}
-
-/** True when every path lies inside the scope. An empty list is not "within" anything. */
-export function allWithin(scopePaths: readonly string[], paths: readonly string[]): boolean {
-  return paths.length > 0 && paths.every((p) => pathWithin(scopePaths, p));
 }
 
 /**
