@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, type KyselyConfig, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import pgCopy from "pg-copy-streams";
 import { Mutex, PGliteDialect } from "./pglite-dialect.js";
@@ -37,6 +37,8 @@ export interface ConnectOptions {
   /** PGlite: start from this data-dir dump (a migrated template in tests). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /** Called with every query's SQL and parameters (benchmarks capture the SQL a route runs). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
 
 // Dates stay strings (YYYY-MM-DD); bigint ids come back as numbers (they stay far below 2^53).
@@ -44,12 +46,23 @@ pg.types.setTypeParser(1082, (v) => v);
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function connect(opts: ConnectOptions): Promise<Database> {
-  return opts.url ? connectPostgres(opts.url, opts.poolSize ?? 10) : connectPGlite(opts);
+  return opts.url ? connectPostgres(opts.url, opts.poolSize ?? 10, opts.onQuery) : connectPGlite(opts);
 }
 
-async function connectPostgres(url: string, max: number): Promise<Database> {
+function queryLogger(onQuery: ConnectOptions["onQuery"]): KyselyConfig["log"] {
+  if (!onQuery) return undefined;
+  return (event) => {
+    if (event.level === "query") onQuery(event.query.sql, event.query.parameters);
+  };
+}
+
+async function connectPostgres(
+  url: string,
+  max: number,
+  onQuery?: ConnectOptions["onQuery"],
+): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: queryLogger(onQuery) });
   return {
     db,
     engine: "postgres",
@@ -110,7 +123,7 @@ async function connectPGlite(opts: ConnectOptions): Promise<Database> {
     opts.loadDataDir ? { loadDataDir: opts.loadDataDir, parsers } : { parsers },
   );
   const lock = new Mutex();
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(client, lock) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(client, lock), log: queryLogger(opts.onQuery) });
   return {
     db,
     engine: "pglite",
