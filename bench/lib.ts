@@ -1,0 +1,85 @@
+import { spawn } from "node:child_process";
+import autocannon from "autocannon";
+import pino from "pino";
+import { connect, type Database } from "../src/db/connect.js";
+import { migrate } from "../src/db/migrate.js";
+import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
+
+export const DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/edu_bench";
+
+export function withDatabaseName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** The bench database with the full demo city: created and loaded on first use, then reused. */
+export async function ensureBenchDatabase(url: string): Promise<Database> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = await connect({ url: withDatabaseName(url, "postgres"), poolSize: 1 });
+  const exists = await admin.db
+    .selectFrom("pg_database" as never)
+    .select("datname" as never)
+    .where("datname" as never, "=", name as never)
+    .execute();
+  if (exists.length === 0) await admin.exec(`create database "${name}"`);
+  await admin.close();
+  const database = await connect({ url, poolSize: 4 });
+  await migrate(database);
+  await syncBuiltinRoles(database.db);
+  const { ensureDemoCity } = await import("../src/demo/load.js");
+  const t0 = performance.now();
+  await ensureDemoCity(database, pino({ level: "warn" }));
+  const s = (performance.now() - t0) / 1000;
+  if (s > 2) console.log(`demo city loaded into ${name} in ${s.toFixed(1)} s`);
+  return database;
+}
+
+/** Starts `tsx bench/<script> …args` and resolves once it prints "ready". */
+export function startChild(script: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      if (d.toString().includes("ready")) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, ready, stop: () => child.kill("SIGTERM") };
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** autocannon on loopback: bounded by duration, stops by itself. */
+export async function load(
+  url: string,
+  paths: string[],
+  opts: { connections?: number; duration?: number; headers?: Record<string, string> } = {},
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections: opts.connections ?? 50,
+    duration: opts.duration ?? 10,
+    headers: opts.headers,
+    requests: paths.map((path) => ({ method: "GET", path })),
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+export function memoryMb(): number {
+  return Math.round(process.memoryUsage().rss / 1048576);
+}
