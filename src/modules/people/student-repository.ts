@@ -1,0 +1,150 @@
+import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from "kysely";
+import { underPaths } from "../../db/scope.js";
+import type { DB, StudentStatusHistoryTable, StudentTable } from "../../db/types.js";
+import type { CountCache } from "./count-cache.js";
+import { pageWithTotal, prefixRange } from "./paged-sql.js";
+import type { StudentView } from "./presenters.js";
+import type { StudentFilter } from "./student-schemas.js";
+
+/** How a search text is read: a full ID number, a 学籍号, or the start of a name. */
+export function searchKind(q: string): "residentId" | "number" | "name" {
+  if (/^\d{17}[\dXx]$/.test(q)) return "residentId";
+  if (/^[A-Za-z0-9]+$/.test(q)) return "number";
+  return "name";
+}
+
+/**
+ * The filter as SQL over `student s`. Scope is the org_path range (db/scope.ts); live rows only, so
+ * the partial indexes of migration 0004 apply.
+ */
+function conditions(f: StudentFilter, scopePaths: string[]): RawBuilder<SqlBool> {
+  const c: RawBuilder<SqlBool>[] = [sql`s.deleted_at is null`, sql`${underPaths("s.org_path", scopePaths)}`];
+  if (f.schoolCode) c.push(sql`s.org_path = (select path from org_unit where code = ${f.schoolCode})`);
+  if (f.countyCode) c.push(sql`s.county_code = ${f.countyCode}`);
+  if (f.stage) c.push(sql`s.stage = ${f.stage}`);
+  if (f.grade !== undefined) c.push(sql`s.grade = ${f.grade}`);
+  if (f.classGroupId !== undefined) c.push(sql`s.class_group_id = ${f.classGroupId}`);
+  if (f.status) c.push(sql`s.status = ${f.status}`);
+  if (f.gender) c.push(sql`s.gender = ${f.gender}`);
+  if (f.q) {
+    const kind = searchKind(f.q);
+    const q = f.q.toUpperCase();
+    if (kind === "residentId") c.push(sql`(s.resident_id = ${q} or s.student_number = ${q})`);
+    else if (kind === "number") c.push(sql`s.student_number = ${q}`);
+    else {
+      const [lo, hi] = prefixRange(f.q);
+      c.push(sql`s.name collate "C" >= ${lo} and s.name collate "C" < ${hi}`);
+    }
+  }
+  return sql.join(c, sql` and `) as RawBuilder<SqlBool>;
+}
+
+/** Name searches read the name index in order; everything else reads school by school. */
+const orderOf = (f: StudentFilter) =>
+  f.q && searchKind(f.q) === "name"
+    ? sql`s.name collate "C", s.org_path, s.student_number`
+    : sql`s.org_path, s.student_number`;
+
+const viewColumns = sql`s.id, s.student_number, s.name, s.gender, s.resident_id, s.birth_date::text as birth_date,
+  s.school_id, o.code as school_code, o.name as school_name, s.org_path, s.county_code, s.stage, s.grade,
+  s.class_group_id, cg.name as class_group_name, s.status, s.enrolled_on::text as enrolled_on,
+  s.created_at, s.updated_at, s.deleted_at`;
+const viewJoins = sql`join org_unit o on o.id = s.school_id left join class_group cg on cg.id = s.class_group_id`;
+
+/** SQL of students and their status history. Every read applies the actor's scope paths. */
+export class StudentRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** A page and its capped total in one statement (the total may come from `cache`). */
+  list(f: StudentFilter, scopePaths: string[], limit: number, offset: number, cache: CountCache) {
+    const where = conditions(f, scopePaths);
+    const order = orderOf(f);
+    return pageWithTotal<StudentView>(this.db, {
+      countFrom: sql`from student s where ${where}`,
+      page: sql<StudentView>`select ${viewColumns}
+        from (select * from student s where ${where} order by ${order} limit ${limit} offset ${offset}) s
+        ${viewJoins} order by ${order}`,
+      cache,
+      cacheKey: JSON.stringify(["student", scopePaths, f]),
+    });
+  }
+
+  /** The next `limit` students after (path, number), in (org_path, student_number) order. */
+  async batchAfter(f: StudentFilter, scopePaths: string[], after: [string, string], limit: number) {
+    const r = await sql<StudentView>`select ${viewColumns} from student s ${viewJoins}
+      where ${conditions(f, scopePaths)} and (s.org_path, s.student_number) > (${after[0]}, ${after[1]})
+      order by s.org_path, s.student_number limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  /** A live student in scope; `forUpdate` locks the row for a change. */
+  async find(studentNumber: string, scopePaths: string[], forUpdate = false) {
+    const r = await sql<StudentView>`select ${viewColumns} from student s ${viewJoins}
+      where s.student_number = ${studentNumber} and s.deleted_at is null
+        and ${underPaths("s.org_path", scopePaths)} ${forUpdate ? sql`for update of s` : sql``}`.execute(
+      this.db,
+    );
+    return r.rows[0];
+  }
+
+  /** Whether a 学籍号 is taken anywhere (the number is unique city-wide, deleted rows included). */
+  async numberTaken(studentNumber: string) {
+    const r = await this.db
+      .selectFrom("student")
+      .select("deleted_at")
+      .where("student_number", "=", studentNumber)
+      .executeTakeFirst();
+    return r ? { deleted: r.deleted_at !== null } : undefined;
+  }
+
+  async insert(row: Insertable<StudentTable>) {
+    const r = await this.db.insertInto("student").values(row).returning("id").executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  update(id: number, set: Updateable<StudentTable>) {
+    return this.db
+      .updateTable("student")
+      .set({ ...set, updated_at: sql`now()` })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  insertHistory(rows: Insertable<StudentStatusHistoryTable>[]) {
+    return this.db.insertInto("student_status_history").values(rows).execute();
+  }
+
+  async history(studentId: number) {
+    const r = await sql<{
+      status: StudentView["status"];
+      school_code: string;
+      school_name: string;
+      effective_on: string;
+      note: string | null;
+      recorded_at: Date;
+      recorded_by: string | null;
+    }>`select h.status, o.code as school_code, o.name as school_name, h.effective_on::text as effective_on,
+         h.note, h.recorded_at, h.recorded_by
+       from student_status_history h join org_unit o on o.id = h.school_id
+       where h.student_id = ${studentId} order by h.effective_on, h.id`.execute(this.db);
+    return r.rows;
+  }
+
+  async lastStatusDate(studentId: number) {
+    const r = await sql<{ d: string | null }>`select max(effective_on)::text as d
+      from student_status_history where student_id = ${studentId}`.execute(this.db);
+    return r.rows[0]?.d ?? null;
+  }
+
+  /** Whether a live class group belongs to the school. */
+  async classGroupInSchool(classGroupId: number, schoolId: number) {
+    const r = await this.db
+      .selectFrom("class_group")
+      .select("id")
+      .where("id", "=", classGroupId)
+      .where("school_id", "=", schoolId)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+}
