@@ -15,6 +15,7 @@ import { UserAdminService } from "../modules/access/user-service.js";
 import { AuditRepository } from "../modules/audit/repository.js";
 import { auditRoutes } from "../modules/audit/routes.js";
 import { AuditService } from "../modules/audit/service.js";
+import { registryPeople } from "../modules/people/compose.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
 import { StatsService } from "../modules/stats/service.js";
@@ -37,5 +38,6 @@ export function createServices(database: Database, config: Config): Services {
   routes.push(roleRoutes(new RoleService(new RoleRepository(database.db))));
   routes.push(tokenRoutes(new TokenService(new TokenRepository(database.db))));
   routes.push(auditRoutes(new AuditService(new AuditRepository(database.db))));
+  routes.push(...registryPeople(database.db).routes);
   return { auth, routes };
 }
