@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { smallCity, TEST_PASSWORD, user } from "../../../test/factories.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "../../server/plugins/auth.js";
-import { MAX_FAILED_LOGINS } from "./auth-service.js";
+import { AppError } from "../../shared/errors.js";
+import { AuthService, LOCK_MINUTES, MAX_FAILED_LOGINS } from "./auth-service.js";
+import { AccessRepository } from "./repository.js";
 
 let t: TestContext;
 beforeAll(async () => {
@@ -10,6 +12,8 @@ beforeAll(async () => {
   await smallCity(t.database.db);
   await user(t.database.db, "lishi", ["county_admin"], ["141102"]);
   await user(t.database.db, "locker", ["teacher"], ["1411020001"]);
+  await user(t.database.db, "sleeper", ["teacher"], ["1411020001"]);
+  await user(t.database.db, "watched", ["teacher"], ["1411020001"]);
 });
 afterAll(() => t.close());
 
@@ -95,5 +99,89 @@ describe("sign-in and sessions", () => {
     });
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe("INVALID_CREDENTIALS");
+  });
+});
+
+describe("lockout with an injectable clock", () => {
+  const codeOf = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return "OK";
+    } catch (e) {
+      return (e as AppError).code;
+    }
+  };
+
+  it("lifts the lock once the lock period has passed, and only then", async () => {
+    let now = new Date("2024-09-01T08:00:00Z");
+    const auth = new AuthService(new AccessRepository(t.database.db), 60, () => now);
+    for (let i = 1; i < MAX_FAILED_LOGINS; i++)
+      expect(await codeOf(auth.login("sleeper", "wrong"))).toBe("INVALID_CREDENTIALS");
+    expect(await codeOf(auth.login("sleeper", "wrong"))).toBe("ACCOUNT_LOCKED");
+    expect(await codeOf(auth.login("sleeper", TEST_PASSWORD))).toBe("ACCOUNT_LOCKED");
+    now = new Date(now.getTime() + (LOCK_MINUTES - 1) * 60_000);
+    const stillLocked = await auth.login("sleeper", TEST_PASSWORD).catch((e: AppError) => e);
+    expect(stillLocked).toBeInstanceOf(AppError);
+    expect((stillLocked as AppError).message).toBe("连续登录失败次数过多，账号已锁定，请1分钟后再试");
+    now = new Date(now.getTime() + 61_000);
+    const ok = await auth.login("sleeper", TEST_PASSWORD);
+    expect(ok.user.username).toBe("sleeper");
+    const row = await t.database.db
+      .selectFrom("app_user")
+      .select(["failed_attempts", "locked_until", "last_login_at"])
+      .where("username", "=", "sleeper")
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ failed_attempts: 0, locked_until: null });
+    expect(row.last_login_at?.toISOString()).toBe(now.toISOString());
+    // After the lock the count starts again: one more failure does not lock.
+    expect(await codeOf(auth.login("sleeper", "wrong"))).toBe("INVALID_CREDENTIALS");
+  });
+});
+
+describe("sign-in events in the audit log", () => {
+  const sessionRows = () =>
+    t.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("entity", "=", "session")
+      .where("entity_key", "=", "watched")
+      .orderBy("id")
+      .execute();
+
+  it("records login, login_failed and logout with the request's origin", async () => {
+    const fail = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "watched", password: "wrong" },
+      headers: { "user-agent": "vitest-agent" },
+    });
+    expect(fail.statusCode).toBe(401);
+    const c = await signIn(t.app, "watched");
+    await c.post("/api/auth/logout");
+    const rows = await sessionRows();
+    expect(rows.map((r) => [r.action, r.actor_type, r.actor_name])).toEqual([
+      ["login_failed", "public", "watched"],
+      ["login", "user", "watched"],
+      ["logout", "user", "watched"],
+    ]);
+    expect(rows[0].context).toMatchObject({ reason: "bad_password", attempts: 1, userAgent: "vitest-agent" });
+    expect(rows[0].context).toHaveProperty("ip");
+    expect(rows[1].org_path).toBe("/141100/141102/1411020001/");
+    expect(JSON.stringify(rows)).not.toContain(TEST_PASSWORD);
+  });
+
+  it("records a failure for an unknown username without revealing more", async () => {
+    await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "ghost", password: "x" },
+    });
+    const row = await t.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("entity_key", "=", "ghost")
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ action: "login_failed", actor_type: "public", actor_id: null });
+    expect(row.context).toMatchObject({ reason: "unknown_user" });
   });
 });

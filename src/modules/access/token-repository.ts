@@ -30,11 +30,13 @@ export class TokenRepository {
   }
 
   async list(paths: string[], page: { page: number; pageSize: number }) {
-    const rows = await this.base(paths)
-      .orderBy("api_token.id", "desc")
-      .limit(page.pageSize)
-      .offset((page.page - 1) * page.pageSize)
-      .execute();
+    const rows = (
+      await this.base(paths)
+        .orderBy("api_token.id", "desc")
+        .limit(page.pageSize)
+        .offset((page.page - 1) * page.pageSize)
+        .execute()
+    ).map(numericIds);
     const counted = await this.db
       .selectFrom(
         this.db
@@ -50,11 +52,12 @@ export class TokenRepository {
     return { rows, total: Math.min(n, COUNT_CAP), totalExact: n <= COUNT_CAP };
   }
 
-  find(ref: { id: number } | { prefix: string }, paths: string[], lock = false) {
+  async find(ref: { id: number } | { prefix: string }, paths: string[], lock = false) {
     let q = this.base(paths);
     q = "id" in ref ? q.where("api_token.id", "=", ref.id) : q.where("api_token.prefix", "=", ref.prefix);
     if (lock) q = q.forUpdate(["api_token"]);
-    return q.executeTakeFirst();
+    const row = await q.executeTakeFirst();
+    return row && numericIds(row);
   }
 
   orgsByIds(ids: number[]) {
@@ -98,4 +101,9 @@ export class TokenRepository {
       .where("revoked_at", "is", null)
       .execute();
   }
+}
+
+/** node-postgres returns bigint[] as strings (only scalar bigint has a parser in connect.ts). */
+function numericIds<T extends { scope_org_ids: (number | string)[] }>(row: T): T {
+  return { ...row, scope_org_ids: row.scope_org_ids.map(Number) };
 }
