@@ -1,7 +1,7 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from "fastify";
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -25,8 +25,10 @@ export interface AppOptions {
 
 /** Builds the HTTP app: plugins, then each capability's routes. Does not listen. */
 export async function buildApp({ config, database, logger = false }: AppOptions) {
+  // Fastify 5 takes a ready pino instance as loggerInstance, and only options as logger.
+  const isInstance = typeof logger === "object" && logger !== null && "child" in logger;
   const app = Fastify({
-    logger,
+    ...(isInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger }),
     bodyLimit: 5 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { inject } from "vitest";
+
+/** Debian's Chromium (apt-get install chromium fonts-noto-cjk); no browser is downloaded. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const screenshotDir = path.resolve(import.meta.dirname, "screenshots");
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  baseUrl: string;
+  /** Requests the page tried to send off this origin (all refused): must stay empty. */
+  offOrigin: string[];
+  /** Uncaught page errors and console errors: must stay empty. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh browser on a fresh profile, at 1366×768 (the smallest screen the bureau's screens must
+ * fit), in Chinese. Every request off the platform's origin is refused and recorded: the pages must
+ * work offline, map boundaries included.
+ */
+export async function openBrowser(): Promise<Session> {
+  const baseUrl = inject("baseUrl");
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "edu-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+    viewport: { width: 1366, height: 768 },
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+  });
+  const offOrigin: string[] = [];
+  const pageErrors: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(baseUrl) || url.startsWith("data:") || url.startsWith("blob:"))
+      return route.continue();
+    offOrigin.push(url);
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => {
+    // A 401 from the start-up "who am I" is how a signed-out page learns it must sign in.
+    if (m.type() === "error" && !/401|Unauthorized/.test(m.text())) pageErrors.push(m.text());
+  });
+  return {
+    context,
+    page,
+    baseUrl,
+    offOrigin,
+    pageErrors,
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves e2e/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string) {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
+}
+
+/** Signs in through the form and waits for the signed-in layout. */
+export async function signIn(page: Page, baseUrl: string, username: string, password = "demo1234") {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("用户名", { exact: true }).fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(password);
+  await page.getByRole("button", { name: /登\s*录/ }).click();
+  await page.getByTestId("user-name").waitFor();
+}
+
+/** Waits for the city map's first complete drawing and returns each county's centre in page pixels. */
+export async function waitForMap(page: Page): Promise<Record<string, [number, number]>> {
+  const map = page.locator('[data-testid="city-map"][data-ready="1"]');
+  await map.waitFor({ timeout: 60_000 });
+  const box = await map.boundingBox();
+  const centres = JSON.parse((await map.getAttribute("data-centres")) ?? "{}") as Record<
+    string,
+    [number, number]
+  >;
+  return Object.fromEntries(
+    Object.entries(centres).map(([code, [x, y]]) => [code, [box!.x + x, box!.y + y] as [number, number]]),
+  );
+}

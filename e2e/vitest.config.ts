@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The browser journeys (`npm run test:e2e`): one real server on a fresh demo database, started by
+ * global-setup.ts, and Debian's Chromium driven by playwright-core. Files run one after another:
+ * they share the server, and some change data (users, imports) that a later journey looks for.
+ */
+export default defineConfig({
+  test: {
+    root: import.meta.dirname,
+    include: ["**/*.e2e.ts"],
+    globalSetup: ["./global-setup.ts"],
+    testTimeout: 120_000,
+    // Building the bundle and loading the full-size demo city can take a few minutes on 2 cores.
+    hookTimeout: 600_000,
+    fileParallelism: false,
+    maxWorkers: 1,
+    pool: "forks",
+  },
+});
