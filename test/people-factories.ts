@@ -76,7 +76,7 @@ export async function student(
       student_id: row.id,
       status: row.status,
       school_id: sch.id,
-      effective_on: "2024-09-01",
+      effective_on: "2020-09-01",
       note: "建档",
     })
     .execute();
