@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { AppError } from "../shared/errors.js";
+import { registerAccessCommands } from "./commands/access.js";
 import { registerCoreCommands } from "./commands/core.js";
 import { fail } from "./context.js";
 
@@ -12,6 +13,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerCoreCommands(program);
+registerAccessCommands(program);
 
 try {
   await program.parseAsync(process.argv);
