@@ -4,6 +4,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from "fastify";
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -52,6 +53,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (recursive ones must be) become #/components/schemas entries.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
 

@@ -119,15 +119,17 @@ export interface TreeNode {
   schoolType: string | null;
   children?: TreeNode[];
 }
-export const treeNode: z.ZodType<TreeNode> = z.object({
-  code: z.string(),
-  name: z.string(),
-  kind: z.enum(orgKinds),
-  schoolType: z.string().nullable(),
-  get children() {
-    return z.array(treeNode).optional();
-  },
-});
+export const treeNode: z.ZodType<TreeNode> = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    kind: z.enum(orgKinds),
+    schoolType: z.string().nullable(),
+    get children() {
+      return z.array(treeNode).optional();
+    },
+  })
+  .meta({ id: "OrgTreeNode" }); // a recursive schema needs an id to be an OpenAPI component
 export const treeResponse = z.object({ asOf: z.string(), roots: z.array(treeNode) });
 
 const orgCode = z

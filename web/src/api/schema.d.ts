@@ -311,10 +311,2699 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 用户列表 (users whose whole scope lies within yours) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    /** @description Part of the username or display name */
+                    q?: string;
+                    /** @description Only users holding this role code */
+                    role?: string;
+                    /** @description true: only disabled accounts; false: only active ones */
+                    disabled?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                username: string;
+                                displayName: string;
+                                roles: string[];
+                                scope: {
+                                    code: string;
+                                    name: string;
+                                    path: string;
+                                }[];
+                                disabled: boolean;
+                                mustChangePassword: boolean;
+                                /** @description Locked after repeated failed sign-ins; a password reset unlocks */
+                                locked: boolean;
+                                lastLoginAt: string | null;
+                                createdAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建用户 (scope within yours; only roles whose permissions you hold) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        username: string;
+                        displayName: string;
+                        password: string;
+                        roles: string[];
+                        /** @description Org unit codes; each must lie inside your own scope */
+                        scopeCodes: string[];
+                        /**
+                         * @description The user must change the password (default)
+                         * @default true
+                         */
+                        mustChangePassword?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            username: string;
+                            displayName: string;
+                            roles: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            disabled: boolean;
+                            mustChangePassword: boolean;
+                            /** @description Locked after repeated failed sign-ins; a password reset unlocks */
+                            locked: boolean;
+                            lastLoginAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 用户详情 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            username: string;
+                            displayName: string;
+                            roles: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            disabled: boolean;
+                            mustChangePassword: boolean;
+                            /** @description Locked after repeated failed sign-ins; a password reset unlocks */
+                            locked: boolean;
+                            lastLoginAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改用户 (display name, roles, scope, disabled) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName?: string;
+                        roles?: string[];
+                        scopeCodes?: string[];
+                        disabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            username: string;
+                            displayName: string;
+                            roles: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            disabled: boolean;
+                            mustChangePassword: boolean;
+                            /** @description Locked after repeated failed sign-ins; a password reset unlocks */
+                            locked: boolean;
+                            lastLoginAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/users/{username}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重置密码 (temporary password, must be changed; ends the user's sessions; unlocks) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A temporary password the user must change */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            sessionsEnded: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{username}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 停用用户 (ends the user's sessions) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            username: string;
+                            displayName: string;
+                            roles: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            disabled: boolean;
+                            mustChangePassword: boolean;
+                            /** @description Locked after repeated failed sign-ins; a password reset unlocks */
+                            locked: boolean;
+                            lastLoginAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{username}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 启用用户 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            username: string;
+                            displayName: string;
+                            roles: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            disabled: boolean;
+                            mustChangePassword: boolean;
+                            /** @description Locked after repeated failed sign-ins; a password reset unlocks */
+                            locked: boolean;
+                            lastLoginAt: string | null;
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 角色列表 (with permissions and their Chinese labels) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: string;
+                                description: string | null;
+                                /** @description Built-in roles are read-only */
+                                builtin: boolean;
+                                permissions: {
+                                    code: string;
+                                    /** @description 中文名称 */
+                                    label: string;
+                                }[];
+                            }[];
+                            /** @description Every permission a custom role may hold */
+                            permissions: {
+                                code: string;
+                                /** @description 中文名称 */
+                                label: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建自定义角色 (city admin; only permissions you hold) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        description?: string | null;
+                        permissions: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @description Built-in roles are read-only */
+                            builtin: boolean;
+                            permissions: {
+                                code: string;
+                                /** @description 中文名称 */
+                                label: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改自定义角色 (city admin; built-in roles are read-only) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        permissions?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @description Built-in roles are read-only */
+                            builtin: boolean;
+                            permissions: {
+                                code: string;
+                                /** @description 中文名称 */
+                                label: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 接口令牌列表 (no secrets) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                /** @description The public part of the token: edu_<prefix>_… */
+                                prefix: string;
+                                permissions: string[];
+                                scope: {
+                                    code: string;
+                                    name: string;
+                                    path: string;
+                                }[];
+                                createdBy: string | null;
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                revoked: boolean;
+                                revokedAt: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建接口令牌 (the secret is returned once; only its hash is kept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        permissions: string[];
+                        /** @description Org unit codes; each must lie inside your own scope */
+                        scopeCodes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @description The public part of the token: edu_<prefix>_… */
+                            prefix: string;
+                            permissions: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            createdBy: string | null;
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revoked: boolean;
+                            revokedAt: string | null;
+                            /** @description The secret, shown this once only: Authorization: Bearer <token> */
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 吊销接口令牌 (refused from the next request on) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @description The public part of the token: edu_<prefix>_… */
+                            prefix: string;
+                            permissions: string[];
+                            scope: {
+                                code: string;
+                                name: string;
+                                path: string;
+                            }[];
+                            createdBy: string | null;
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revoked: boolean;
+                            revokedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审计记录 (newest first; before/after as JSON) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Username, token name (token:<name>) or system name */
+                    actor?: string;
+                    /** @description user, role, api_token, session, student, org_unit … */
+                    entity?: string;
+                    /** @description The changed record's key, e.g. a username */
+                    entityKey?: string;
+                    /** @description create, update, login, login_failed, logout … */
+                    action?: string;
+                    /** @description From this instant (inclusive) */
+                    from?: string;
+                    /** @description Up to this instant (a day: to its end) */
+                    to?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                at: string;
+                                /** @description user, token, system or public (no credentials) */
+                                actorType: string;
+                                actorId: number | null;
+                                actorName: string;
+                                action: string;
+                                /** @description 中文 */
+                                actionLabel: string;
+                                entity: string;
+                                /** @description 中文 */
+                                entityLabel: string;
+                                entityKey: string | null;
+                                orgPath: string | null;
+                                /** @description The record before the change (JSON) */
+                                before: unknown;
+                                /** @description The record after the change (JSON) */
+                                after: unknown;
+                                /** @description Request details: IP, reason, filters (JSON) */
+                                context: unknown;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出审计记录 (xlsx, streamed; same filters; the export is itself audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Username, token name (token:<name>) or system name */
+                    actor?: string;
+                    /** @description user, role, api_token, session, student, org_unit … */
+                    entity?: string;
+                    /** @description The changed record's key, e.g. a username */
+                    entityKey?: string;
+                    /** @description create, update, login, login_failed, logout … */
+                    action?: string;
+                    /** @description From this instant (inclusive) */
+                    from?: string;
+                    /** @description Up to this instant (a day: to its end) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 组织机构列表 (paged; now, or as of a date) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    kind?: "city" | "county" | "school" | "department";
+                    /** @description 上级机构代码 */
+                    parentCode?: string;
+                    /** @description 县（市、区）行政区划代码 */
+                    countyCode?: string;
+                    /** @description 办学类型代码 (JY/T 1001) */
+                    schoolType?: string;
+                    ownership?: "public" | "private";
+                    inclusive?: "0" | "1" | "true" | "false";
+                    urbanRural?: "urban" | "town" | "rural";
+                    boarding?: "0" | "1" | "true" | "false";
+                    /** @description current: 现存; ended: 已撤并或关闭; all. Ignored with asOf */
+                    status?: "current" | "ended" | "all";
+                    /** @description 名称包含，或代码前缀 */
+                    q?: string;
+                    /** @description the units and attributes valid on that date */
+                    asOf?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                /** @enum {string} */
+                                kind: "city" | "county" | "school" | "department";
+                                kindLabel: string;
+                                name: string;
+                                shortName: string | null;
+                                parentCode: string | null;
+                                countyCode: string | null;
+                                countyName: string | null;
+                                schoolType: string | null;
+                                schoolTypeLabel: string | null;
+                                /** @enum {string|null} */
+                                ownership: "public" | "private" | null;
+                                ownershipLabel: string | null;
+                                inclusive: boolean | null;
+                                /** @enum {string|null} */
+                                urbanRural: "urban" | "town" | "rural" | null;
+                                urbanRuralLabel: string | null;
+                                boarding: boolean | null;
+                                address: string | null;
+                                lng: number | null;
+                                lat: number | null;
+                                validFrom: string;
+                                validTo: string | null;
+                                /** @enum {string|null} */
+                                endReason: "merged" | "closed" | null;
+                                successorCode: string | null;
+                                /** @description valid today */
+                                current: boolean;
+                                /** @description ISO 8601 timestamp */
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建学校或科室 (under a parent in scope) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 学校：10位学校标识码；科室：字母、数字和短横线 */
+                        code: string;
+                        /** @enum {string} */
+                        kind: "school" | "department";
+                        parentCode: string;
+                        name: string;
+                        shortName?: string;
+                        /** @description 所在县（市、区），市直学校必填 */
+                        countyCode?: string;
+                        /** @description 办学类型代码或名称 (JY/T 1001) */
+                        schoolType?: string;
+                        /** @enum {string} */
+                        ownership?: "public" | "private";
+                        inclusive?: boolean;
+                        /** @enum {string} */
+                        urbanRural?: "urban" | "town" | "rural";
+                        boarding?: boolean;
+                        address?: string;
+                        lng?: number;
+                        lat?: number;
+                        /** @description default: today */
+                        validFrom?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "city" | "county" | "school" | "department";
+                            kindLabel: string;
+                            name: string;
+                            shortName: string | null;
+                            parentCode: string | null;
+                            countyCode: string | null;
+                            countyName: string | null;
+                            schoolType: string | null;
+                            schoolTypeLabel: string | null;
+                            /** @enum {string|null} */
+                            ownership: "public" | "private" | null;
+                            ownershipLabel: string | null;
+                            inclusive: boolean | null;
+                            /** @enum {string|null} */
+                            urbanRural: "urban" | "town" | "rural" | null;
+                            urbanRuralLabel: string | null;
+                            boarding: boolean | null;
+                            address: string | null;
+                            lng: number | null;
+                            lat: number | null;
+                            validFrom: string;
+                            validTo: string | null;
+                            /** @enum {string|null} */
+                            endReason: "merged" | "closed" | null;
+                            successorCode: string | null;
+                            /** @description valid today */
+                            current: boolean;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-units/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出组织机构 (xlsx, the list's filters; permission exchange.export) */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "city" | "county" | "school" | "department";
+                    /** @description 上级机构代码 */
+                    parentCode?: string;
+                    /** @description 县（市、区）行政区划代码 */
+                    countyCode?: string;
+                    /** @description 办学类型代码 (JY/T 1001) */
+                    schoolType?: string;
+                    ownership?: "public" | "private";
+                    inclusive?: "0" | "1" | "true" | "false";
+                    urbanRural?: "urban" | "town" | "rural";
+                    boarding?: "0" | "1" | "true" | "false";
+                    /** @description current: 现存; ended: 已撤并或关闭; all. Ignored with asOf */
+                    status?: "current" | "ended" | "all";
+                    /** @description 名称包含，或代码前缀 */
+                    q?: string;
+                    /** @description the units and attributes valid on that date */
+                    asOf?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-units/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 机构树 (city → counties → schools in scope, as of a date) */
+        get: {
+            parameters: {
+                query?: {
+                    asOf?: string;
+                    /** @description start the tree at this unit */
+                    rootCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            roots: components["schemas"]["OrgTreeNode"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-units/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 机构详情 (profile, member counts, successor) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "city" | "county" | "school" | "department";
+                            kindLabel: string;
+                            name: string;
+                            shortName: string | null;
+                            parentCode: string | null;
+                            countyCode: string | null;
+                            countyName: string | null;
+                            schoolType: string | null;
+                            schoolTypeLabel: string | null;
+                            /** @enum {string|null} */
+                            ownership: "public" | "private" | null;
+                            ownershipLabel: string | null;
+                            inclusive: boolean | null;
+                            /** @enum {string|null} */
+                            urbanRural: "urban" | "town" | "rural" | null;
+                            urbanRuralLabel: string | null;
+                            boarding: boolean | null;
+                            address: string | null;
+                            lng: number | null;
+                            lat: number | null;
+                            validFrom: string;
+                            validTo: string | null;
+                            /** @enum {string|null} */
+                            endReason: "merged" | "closed" | null;
+                            successorCode: string | null;
+                            /** @description valid today */
+                            current: boolean;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                            successor: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            counts: {
+                                /** @description 在读（含休学）学生 */
+                                students: number;
+                                /** @description 在职教职工 */
+                                staff: number;
+                                /** @description 本学年班级 */
+                                classGroups: number;
+                                /** @description 下级现存机构 */
+                                children: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改机构 (from effectiveFrom: ends the current version, opens a new one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description default: today; the new version starts here */
+                        effectiveFrom?: string;
+                        note?: string;
+                        name?: string;
+                        shortName?: string | null;
+                        schoolType?: string;
+                        /** @enum {string} */
+                        ownership?: "public" | "private";
+                        inclusive?: boolean | null;
+                        /** @enum {string} */
+                        urbanRural?: "urban" | "town" | "rural";
+                        boarding?: boolean;
+                        address?: string | null;
+                        lng?: number | null;
+                        lat?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "city" | "county" | "school" | "department";
+                            kindLabel: string;
+                            name: string;
+                            shortName: string | null;
+                            parentCode: string | null;
+                            countyCode: string | null;
+                            countyName: string | null;
+                            schoolType: string | null;
+                            schoolTypeLabel: string | null;
+                            /** @enum {string|null} */
+                            ownership: "public" | "private" | null;
+                            ownershipLabel: string | null;
+                            inclusive: boolean | null;
+                            /** @enum {string|null} */
+                            urbanRural: "urban" | "town" | "rural" | null;
+                            urbanRuralLabel: string | null;
+                            boarding: boolean | null;
+                            address: string | null;
+                            lng: number | null;
+                            lat: number | null;
+                            validFrom: string;
+                            validTo: string | null;
+                            /** @enum {string|null} */
+                            endReason: "merged" | "closed" | null;
+                            successorCode: string | null;
+                            /** @description valid today */
+                            current: boolean;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/org-units/{code}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 机构沿革 (versions, merger or closure, units merged into it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                code: string;
+                                /** @enum {string} */
+                                kind: "city" | "county" | "school" | "department";
+                                kindLabel: string;
+                                name: string;
+                                shortName: string | null;
+                                parentCode: string | null;
+                                countyCode: string | null;
+                                countyName: string | null;
+                                schoolType: string | null;
+                                schoolTypeLabel: string | null;
+                                /** @enum {string|null} */
+                                ownership: "public" | "private" | null;
+                                ownershipLabel: string | null;
+                                inclusive: boolean | null;
+                                /** @enum {string|null} */
+                                urbanRural: "urban" | "town" | "rural" | null;
+                                urbanRuralLabel: string | null;
+                                boarding: boolean | null;
+                                address: string | null;
+                                lng: number | null;
+                                lat: number | null;
+                                validFrom: string;
+                                validTo: string | null;
+                                /** @enum {string|null} */
+                                endReason: "merged" | "closed" | null;
+                                successorCode: string | null;
+                                /** @description valid today */
+                                current: boolean;
+                                /** @description ISO 8601 timestamp */
+                                updatedAt: string;
+                            };
+                            /** @description oldest first */
+                            versions: {
+                                validFrom: string;
+                                validTo: string | null;
+                                name: string;
+                                parentCode: string | null;
+                                schoolType: string | null;
+                                schoolTypeLabel: string | null;
+                                ownership: string | null;
+                                inclusive: boolean | null;
+                                urbanRural: string | null;
+                                boarding: boolean | null;
+                                endReason: string | null;
+                                successorCode: string | null;
+                                note: string | null;
+                                /** @description ISO 8601 timestamp */
+                                recordedAt: string;
+                            }[];
+                            end: {
+                                date: string;
+                                /** @enum {string} */
+                                reason: "merged" | "closed";
+                                successor: {
+                                    code: string;
+                                    name: string;
+                                } | null;
+                            } | null;
+                            /** @description units merged into this one (撤并并入) */
+                            predecessors: {
+                                code: string;
+                                name: string;
+                                date: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-units/{code}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤并 (merge into a successor; moves enrolled students, active staff, current classes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        successorCode: string;
+                        date: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unit: {
+                                code: string;
+                                /** @enum {string} */
+                                kind: "city" | "county" | "school" | "department";
+                                kindLabel: string;
+                                name: string;
+                                shortName: string | null;
+                                parentCode: string | null;
+                                countyCode: string | null;
+                                countyName: string | null;
+                                schoolType: string | null;
+                                schoolTypeLabel: string | null;
+                                /** @enum {string|null} */
+                                ownership: "public" | "private" | null;
+                                ownershipLabel: string | null;
+                                inclusive: boolean | null;
+                                /** @enum {string|null} */
+                                urbanRural: "urban" | "town" | "rural" | null;
+                                urbanRuralLabel: string | null;
+                                boarding: boolean | null;
+                                address: string | null;
+                                lng: number | null;
+                                lat: number | null;
+                                validFrom: string;
+                                validTo: string | null;
+                                /** @enum {string|null} */
+                                endReason: "merged" | "closed" | null;
+                                successorCode: string | null;
+                                /** @description valid today */
+                                current: boolean;
+                                /** @description ISO 8601 timestamp */
+                                updatedAt: string;
+                            };
+                            moved: {
+                                students: number;
+                                staff: number;
+                                classGroups: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-units/{code}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 关闭机构 (only without enrolled students, active staff or current sub-units) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        date: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "city" | "county" | "school" | "department";
+                            kindLabel: string;
+                            name: string;
+                            shortName: string | null;
+                            parentCode: string | null;
+                            countyCode: string | null;
+                            countyName: string | null;
+                            schoolType: string | null;
+                            schoolTypeLabel: string | null;
+                            /** @enum {string|null} */
+                            ownership: "public" | "private" | null;
+                            ownershipLabel: string | null;
+                            inclusive: boolean | null;
+                            /** @enum {string|null} */
+                            urbanRural: "urban" | "town" | "rural" | null;
+                            urbanRuralLabel: string | null;
+                            boarding: boolean | null;
+                            address: string | null;
+                            lng: number | null;
+                            lat: number | null;
+                            validFrom: string;
+                            validTo: string | null;
+                            /** @enum {string|null} */
+                            endReason: "merged" | "closed" | null;
+                            successorCode: string | null;
+                            /** @description valid today */
+                            current: boolean;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 学生列表与检索 (scoped; ID numbers masked without people.pii) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    /** @description 学校标识码 */
+                    schoolCode?: string;
+                    /** @description 县（市、区）代码 */
+                    countyCode?: string;
+                    stage?: "preschool" | "primary" | "junior" | "senior" | "vocational" | "special";
+                    grade?: number;
+                    classGroupId?: number;
+                    status?: "enrolled" | "transferred" | "suspended" | "graduated";
+                    gender?: "M" | "F";
+                    /** @description 姓名前缀，或学籍号、身份证号（完整） */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                studentNumber: string;
+                                name: string;
+                                /** @enum {string} */
+                                gender: "M" | "F";
+                                genderLabel: string;
+                                residentId: string | null;
+                                /** @description true when residentId is masked (no people.pii) */
+                                residentIdMasked: boolean;
+                                birthDate: string;
+                                schoolCode: string;
+                                schoolName: string;
+                                countyCode: string;
+                                stage: string;
+                                stageLabel: string;
+                                grade: number;
+                                gradeLabel: string;
+                                classGroupId: number | null;
+                                classGroupName: string | null;
+                                /** @enum {string} */
+                                status: "enrolled" | "transferred" | "suspended" | "graduated";
+                                statusLabel: string;
+                                enrolledOn: string | null;
+                                /** @description ISO 8601 timestamp */
+                                createdAt: string;
+                                /** @description ISO 8601 timestamp */
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新增学生 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        studentNumber: string;
+                        name: string;
+                        /**
+                         * @description taken from the ID number when left out
+                         * @enum {string}
+                         */
+                        gender?: "M" | "F";
+                        /** @description GB 11643, 18 characters; returned masked (141102********1234) without people.pii */
+                        residentId?: string;
+                        /** @description taken from the ID number when left out */
+                        birthDate?: string;
+                        schoolCode: string;
+                        grade: number;
+                        classGroupId?: number;
+                        /** @enum {string} */
+                        status?: "enrolled" | "suspended";
+                        enrolledOn?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            studentNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            /** @description true when residentId is masked (no people.pii) */
+                            residentIdMasked: boolean;
+                            birthDate: string;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            classGroupId: number | null;
+                            classGroupName: string | null;
+                            /** @enum {string} */
+                            status: "enrolled" | "transferred" | "suspended" | "graduated";
+                            statusLabel: string;
+                            enrolledOn: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出学生 (xlsx, the list's filters; permission exchange.export) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 学校标识码 */
+                    schoolCode?: string;
+                    /** @description 县（市、区）代码 */
+                    countyCode?: string;
+                    stage?: "preschool" | "primary" | "junior" | "senior" | "vocational" | "special";
+                    grade?: number;
+                    classGroupId?: number;
+                    status?: "enrolled" | "transferred" | "suspended" | "graduated";
+                    gender?: "M" | "F";
+                    /** @description 姓名前缀，或学籍号、身份证号（完整） */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students/{studentNumber}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 学生详情 (full record; each read is audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    studentNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            studentNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            /** @description true when residentId is masked (no people.pii) */
+                            residentIdMasked: boolean;
+                            birthDate: string;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            classGroupId: number | null;
+                            classGroupName: string | null;
+                            /** @enum {string} */
+                            status: "enrolled" | "transferred" | "suspended" | "graduated";
+                            statusLabel: string;
+                            enrolledOn: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 删除学生 (soft: kept for history, reported by the change feed) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    studentNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** 修改学生信息 (not the school: use status 转学) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    studentNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        gender?: "M" | "F";
+                        /** @description GB 11643, 18 characters; returned masked (141102********1234) without people.pii */
+                        residentId?: string | null;
+                        birthDate?: string;
+                        grade?: number;
+                        classGroupId?: number | null;
+                        enrolledOn?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            studentNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            /** @description true when residentId is masked (no people.pii) */
+                            residentIdMasked: boolean;
+                            birthDate: string;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            classGroupId: number | null;
+                            classGroupName: string | null;
+                            /** @enum {string} */
+                            status: "enrolled" | "transferred" | "suspended" | "graduated";
+                            statusLabel: string;
+                            enrolledOn: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/students/{studentNumber}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 学籍变动记录 (status history, oldest first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    studentNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                status: "enrolled" | "transferred" | "suspended" | "graduated";
+                                statusLabel: string;
+                                schoolCode: string;
+                                schoolName: string;
+                                effectiveOn: string;
+                                note: string | null;
+                                /** @description ISO 8601 timestamp */
+                                recordedAt: string;
+                                recordedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students/{studentNumber}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 学籍变动 (在读/转学/休学/毕业 from a date; 转学 with toSchoolCode moves the student) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    studentNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "enrolled" | "transferred" | "suspended" | "graduated";
+                        effectiveOn: string;
+                        note?: string;
+                        /** @description 转学: the receiving school (in scope) */
+                        toSchoolCode?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            studentNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            /** @description true when residentId is masked (no people.pii) */
+                            residentIdMasked: boolean;
+                            birthDate: string;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            classGroupId: number | null;
+                            classGroupName: string | null;
+                            /** @enum {string} */
+                            status: "enrolled" | "transferred" | "suspended" | "graduated";
+                            statusLabel: string;
+                            enrolledOn: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 教职工列表与检索 (scoped; ID numbers masked without people.pii) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    /** @description 学校标识码 */
+                    schoolCode?: string;
+                    /** @description 县（市、区）代码 */
+                    countyCode?: string;
+                    /** @description 岗位: 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                    post?: string;
+                    /** @description 任教学科: 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
+                    subject?: string;
+                    keyLevel?: "county" | "city" | "province";
+                    status?: "active" | "left" | "retired";
+                    gender?: "M" | "F";
+                    /** @description 姓名前缀，或工号、身份证号（完整） */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                staffNumber: string;
+                                name: string;
+                                /** @enum {string} */
+                                gender: "M" | "F";
+                                genderLabel: string;
+                                residentId: string | null;
+                                residentIdMasked: boolean;
+                                birthDate: string | null;
+                                schoolCode: string;
+                                schoolName: string;
+                                countyCode: string;
+                                posts: string[];
+                                subjects: string[];
+                                education: string | null;
+                                title: string | null;
+                                /** @enum {string|null} */
+                                keyLevel: "county" | "city" | "province" | null;
+                                keyLevelLabel: string | null;
+                                teachingCertificate: string | null;
+                                schoolStartDate: string | null;
+                                /** @enum {string} */
+                                status: "active" | "left" | "retired";
+                                statusLabel: string;
+                                /** @description ISO 8601 timestamp */
+                                createdAt: string;
+                                /** @description ISO 8601 timestamp */
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新增教职工 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        staffNumber: string;
+                        schoolCode: string;
+                        name: string;
+                        /** @enum {string} */
+                        gender?: "M" | "F";
+                        /** @description GB 11643, 18 characters; returned masked (141102********1234) without people.pii */
+                        residentId?: string;
+                        birthDate?: string;
+                        /** @description 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                        posts?: string[];
+                        /** @description 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
+                        subjects?: string[];
+                        /** @description 研究生/本科/专科/高中/初中及以下 */
+                        education?: string;
+                        /** @description 正高级教师/高级教师/一级教师/二级教师/三级教师/未定级 */
+                        title?: string;
+                        /** @enum {string} */
+                        keyLevel?: "county" | "city" | "province";
+                        /** @description 教师资格证种类或编号 */
+                        teachingCertificate?: string;
+                        schoolStartDate?: string;
+                        /** @enum {string} */
+                        status?: "active" | "left" | "retired";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            staffNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            residentIdMasked: boolean;
+                            birthDate: string | null;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            posts: string[];
+                            subjects: string[];
+                            education: string | null;
+                            title: string | null;
+                            /** @enum {string|null} */
+                            keyLevel: "county" | "city" | "province" | null;
+                            keyLevelLabel: string | null;
+                            teachingCertificate: string | null;
+                            schoolStartDate: string | null;
+                            /** @enum {string} */
+                            status: "active" | "left" | "retired";
+                            statusLabel: string;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出教职工 (xlsx, the list's filters; permission exchange.export) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 学校标识码 */
+                    schoolCode?: string;
+                    /** @description 县（市、区）代码 */
+                    countyCode?: string;
+                    /** @description 岗位: 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                    post?: string;
+                    /** @description 任教学科: 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
+                    subject?: string;
+                    keyLevel?: "county" | "city" | "province";
+                    status?: "active" | "left" | "retired";
+                    gender?: "M" | "F";
+                    /** @description 姓名前缀，或工号、身份证号（完整） */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/{staffNumber}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 教职工详情 (full record; each read is audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    staffNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            staffNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            residentIdMasked: boolean;
+                            birthDate: string | null;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            posts: string[];
+                            subjects: string[];
+                            education: string | null;
+                            title: string | null;
+                            /** @enum {string|null} */
+                            keyLevel: "county" | "city" | "province" | null;
+                            keyLevelLabel: string | null;
+                            teachingCertificate: string | null;
+                            schoolStartDate: string | null;
+                            /** @enum {string} */
+                            status: "active" | "left" | "retired";
+                            statusLabel: string;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 删除教职工 (soft) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    staffNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** 修改教职工 (schoolCode moves the person to another school in scope) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    staffNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 调动到本范围内的另一所学校 */
+                        schoolCode?: string;
+                        name?: string;
+                        /** @enum {string} */
+                        gender?: "M" | "F";
+                        /** @description GB 11643, 18 characters; returned masked (141102********1234) without people.pii */
+                        residentId?: string | null;
+                        birthDate?: string | null;
+                        /** @description 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                        posts?: string[];
+                        /** @description 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
+                        subjects?: string[];
+                        /** @description 研究生/本科/专科/高中/初中及以下 */
+                        education?: string | null;
+                        /** @description 正高级教师/高级教师/一级教师/二级教师/三级教师/未定级 */
+                        title?: string | null;
+                        /** @enum {string|null} */
+                        keyLevel?: "county" | "city" | "province" | null;
+                        /** @description 教师资格证种类或编号 */
+                        teachingCertificate?: string | null;
+                        schoolStartDate?: string | null;
+                        /** @enum {string} */
+                        status?: "active" | "left" | "retired";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            staffNumber: string;
+                            name: string;
+                            /** @enum {string} */
+                            gender: "M" | "F";
+                            genderLabel: string;
+                            residentId: string | null;
+                            residentIdMasked: boolean;
+                            birthDate: string | null;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            posts: string[];
+                            subjects: string[];
+                            education: string | null;
+                            title: string | null;
+                            /** @enum {string|null} */
+                            keyLevel: "county" | "city" | "province" | null;
+                            keyLevelLabel: string | null;
+                            teachingCertificate: string | null;
+                            schoolStartDate: string | null;
+                            /** @enum {string} */
+                            status: "active" | "left" | "retired";
+                            statusLabel: string;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/class-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 班级列表 (per school and school year, scoped) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    schoolCode?: string;
+                    countyCode?: string;
+                    schoolYear?: number;
+                    stage?: "preschool" | "primary" | "junior" | "senior" | "vocational" | "special";
+                    grade?: number;
+                    /** @description 班级名称包含 */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                schoolCode: string;
+                                schoolName: string;
+                                countyCode: string;
+                                /** @description the year the school year starts: 2024 = 2024-2025学年 */
+                                schoolYear: number;
+                                stage: string;
+                                stageLabel: string;
+                                grade: number;
+                                gradeLabel: string;
+                                name: string;
+                                homeroomStaffNumber: string | null;
+                                homeroomName: string | null;
+                                studentCount: number;
+                                /** @description ISO 8601 timestamp */
+                                createdAt: string;
+                                /** @description ISO 8601 timestamp */
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新增班级 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        schoolCode: string;
+                        schoolYear: number;
+                        grade: number;
+                        name: string;
+                        homeroomStaffNumber?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            /** @description the year the school year starts: 2024 = 2024-2025学年 */
+                            schoolYear: number;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            name: string;
+                            homeroomStaffNumber: string | null;
+                            homeroomName: string | null;
+                            studentCount: number;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/class-groups/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出班级 (xlsx, the list's filters; permission exchange.export) */
+        get: {
+            parameters: {
+                query?: {
+                    schoolCode?: string;
+                    countyCode?: string;
+                    schoolYear?: number;
+                    stage?: "preschool" | "primary" | "junior" | "senior" | "vocational" | "special";
+                    grade?: number;
+                    /** @description 班级名称包含 */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/class-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 班级详情 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            /** @description the year the school year starts: 2024 = 2024-2025学年 */
+                            schoolYear: number;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            name: string;
+                            homeroomStaffNumber: string | null;
+                            homeroomName: string | null;
+                            studentCount: number;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 删除班级 (soft; refused while students are assigned) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** 修改班级 (name, grade, 班主任) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        grade?: number;
+                        homeroomStaffNumber?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string;
+                            /** @description the year the school year starts: 2024 = 2024-2025学年 */
+                            schoolYear: number;
+                            stage: string;
+                            stageLabel: string;
+                            grade: number;
+                            gradeLabel: string;
+                            name: string;
+                            homeroomStaffNumber: string | null;
+                            homeroomName: string | null;
+                            studentCount: number;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        OrgTreeNodeInput: {
+            code: string;
+            name: string;
+            /** @enum {string} */
+            kind: "city" | "county" | "school" | "department";
+            schoolType: string | null;
+            children?: components["schemas"]["OrgTreeNodeInput"][];
+        };
+        OrgTreeNode: {
+            code: string;
+            name: string;
+            /** @enum {string} */
+            kind: "city" | "county" | "school" | "department";
+            schoolType: string | null;
+            children?: components["schemas"]["OrgTreeNode"][];
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

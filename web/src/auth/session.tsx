@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { type ApiData, api, call, onSessionExpired, setCsrfToken } from "../api/client";
+import { type ApiData, ApiError, api, call, onSessionExpired, setCsrfToken } from "../api/client";
 
 export type SignedInUser = ApiData<"/api/auth/me", "get">["user"];
 
@@ -22,6 +22,25 @@ interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
+// Remembers that this browser had a session, so that a start-up 401 can say "your session ended"
+// rather than show a bare sign-in page. Holds no secret: the session itself is an HttpOnly cookie.
+const HAD_SESSION = "edu.hadSession";
+const remember = (on: boolean) => {
+  try {
+    if (on) localStorage.setItem(HAD_SESSION, "1");
+    else localStorage.removeItem(HAD_SESSION);
+  } catch {
+    // storage unavailable: only the notice is lost
+  }
+};
+const hadSession = () => {
+  try {
+    return localStorage.getItem(HAD_SESSION) === "1";
+  } catch {
+    return false;
+  }
+};
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [user, setUser] = useState<SignedInUser | null | undefined>(undefined);
@@ -35,7 +54,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setCsrfToken(me.csrfToken);
         setUser(me.user);
       })
-      .catch(() => live && setUser(null));
+      .catch((e: unknown) => {
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 401 && hadSession()) {
+          setNotice({ kind: "expired", message: e.message });
+          remember(false);
+        }
+        setUser(null);
+      });
     return () => {
       live = false;
     };
@@ -48,6 +74,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (current) setNotice({ kind: "expired", message });
         return null;
       });
+      remember(false);
       queryClient.clear();
     });
     return () => onSessionExpired(null);
@@ -59,6 +86,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setCsrfToken(res.csrfToken);
       queryClient.clear();
       setNotice(null);
+      remember(true);
       setUser(res.user);
     },
     [queryClient],
@@ -69,6 +97,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setCsrfToken(null);
     queryClient.clear();
     setNotice({ kind: "signedOut" });
+    remember(false);
     setUser(null);
   }, [queryClient]);
 

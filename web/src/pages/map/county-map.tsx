@@ -37,7 +37,7 @@ interface Props {
  * The county map of the city, coloured by one figure (ECharts visualMap). Counties without a value
  * are outside the user's scope: grey, without figures, not clickable.
  */
-export function CountyMap({ data, figureName, outOfScopeText, onSelect, height = 560 }: Props) {
+export function CountyMap({ data, figureName, outOfScopeText, onSelect, height = 500 }: Props) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -52,8 +52,16 @@ export function CountyMap({ data, figureName, outOfScopeText, onSelect, height =
       if (d && typeof d.value === "number") onSelectRef.current(d.code);
     });
     // For the e2e journeys and the "time to show the map" figure: the first complete drawing.
+    // Each county's label point in pixels, so a journey can click a county on the canvas.
     c.on("finished", () => {
-      if (!el.current || el.current.dataset.ready) return;
+      if (!el.current) return;
+      const centres: Record<string, number[]> = {};
+      for (const f of counties.features) {
+        const px = c.convertToPixel({ seriesIndex: 0 }, f.properties.cp) as number[] | undefined;
+        if (px) centres[f.properties.code] = px.map(Math.round);
+      }
+      el.current.dataset.centres = JSON.stringify(centres);
+      if (el.current.dataset.ready) return;
       el.current.dataset.ready = "1";
       (window as unknown as { __mapReadyAt?: number }).__mapReadyAt = performance.now();
     });
