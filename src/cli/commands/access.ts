@@ -145,16 +145,16 @@ export async function readPasswordFromStdin(stdin: NodeJS.ReadableStream = proce
   return line;
 }
 
+/** Keystrokes that arrived after the end of the previous line (typed ahead or pasted). */
+let typedAhead = "";
+
 /** Reads a line at the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     process.stdout.write(question);
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.setEncoding("utf8");
     let value = "";
-    const done = (err?: Error) => {
+    const finish = (err?: Error) => {
       stdin.setRawMode(false);
       stdin.pause();
       stdin.removeListener("data", onData);
@@ -162,15 +162,33 @@ function promptHidden(question: string): Promise<string> {
       if (err) reject(err);
       else resolve(value);
     };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === "\r" || ch === "\n") return done();
-        if (ch === "\u0003") return done(new AppError("BAD_REQUEST", "已取消"));
+    /** Consumes keystrokes; true when the line is complete. */
+    const feed = (chunk: string): boolean => {
+      for (let i = 0; i < chunk.length; i++) {
+        const ch = chunk[i];
+        if (ch === "\r" || ch === "\n") {
+          typedAhead = chunk.slice(i + 1).replace(/^\n/, "");
+          finish();
+          return true;
+        }
+        if (ch === "\u0003") {
+          finish(new AppError("BAD_REQUEST", "已取消"));
+          return true;
+        }
         if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
         else value += ch;
       }
+      return false;
     };
+    const onData = (chunk: string) => {
+      feed(chunk);
+    };
+    stdin.setRawMode(true);
+    stdin.setEncoding("utf8");
     stdin.on("data", onData);
+    const pending = typedAhead;
+    typedAhead = "";
+    if (!feed(pending)) stdin.resume();
   });
 }
 
