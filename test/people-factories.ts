@@ -87,13 +87,14 @@ export async function staff(db: Kysely<DB>, t: { schoolCode: string } & Partial<
   const sch = await school(db, t.schoolCode);
   const { schoolCode, ...rest } = t;
   const n = next();
+  const residentId = makeResidentId(sch.county_code ?? "141100", "1985-06-01", (n % 900) + 100);
   return db
     .insertInto("staff")
     .values({
       staff_number: `T${sch.code}${String(n).padStart(4, "0")}`,
       name: `教师${n}`,
-      gender: "F",
-      resident_id: makeResidentId(sch.county_code ?? "141100", "1985-06-01", (n % 900) + 100),
+      gender: Number(residentId[16]) % 2 === 1 ? "M" : "F",
+      resident_id: residentId,
       birth_date: "1985-06-01",
       school_id: sch.id,
       org_path: sch.path,
