@@ -1,0 +1,315 @@
+/**
+ * What the demo knows about each county: its resident population, how urban it is, and the names
+ * of its towns (乡镇) and urban sub-districts (街道), used for school names and addresses.
+ *
+ * Populations are the 2020 (seventh) census resident figures, rounded to the thousand and recalled
+ * approximately (the city total is about 3.4 million); urban shares are rough estimates. They only
+ * weight how schools, students and staff are spread over the counties; they are not statistics.
+ * Town lists are the main towns and townships of each county, not every one.
+ */
+export interface CountyProfile {
+  code: string;
+  name: string;
+  /** Resident population, thousands (2020 census, approximate). */
+  population: number;
+  /** Share of the population living in the county seat (城区), roughly. */
+  urbanShare: number;
+  /** Urban sub-districts (街道) or, where there are none, the seat town. */
+  urbanAreas: string[];
+  /** Towns and townships outside the seat. */
+  towns: string[];
+}
+
+export const countyProfiles: CountyProfile[] = [
+  {
+    code: "141102",
+    name: "离石区",
+    population: 410,
+    urbanShare: 0.78,
+    urbanAreas: ["莲花池街道", "凤山街道", "滨河街道", "城北街道", "西属巴街道", "田家会街道"],
+    towns: ["信义镇", "吴城镇", "交口镇", "坪头乡", "枣林乡", "红眼川乡"],
+  },
+  {
+    code: "141121",
+    name: "文水县",
+    population: 355,
+    urbanShare: 0.38,
+    urbanAreas: ["凤城镇"],
+    towns: [
+      "开栅镇",
+      "南庄镇",
+      "南安镇",
+      "刘胡兰镇",
+      "下曲镇",
+      "孝义镇",
+      "北张乡",
+      "西城乡",
+      "西槽头乡",
+      "马西乡",
+      "苍儿会乡",
+    ],
+  },
+  {
+    code: "141122",
+    name: "交城县",
+    population: 215,
+    urbanShare: 0.5,
+    urbanAreas: ["天宁镇"],
+    towns: ["夏家营镇", "西营镇", "水峪贯镇", "西社镇", "庞泉沟镇", "洪相乡", "岭底乡", "东坡底乡", "会立乡"],
+  },
+  {
+    code: "141123",
+    name: "兴县",
+    population: 240,
+    urbanShare: 0.4,
+    urbanAreas: ["蔚汾镇"],
+    towns: [
+      "魏家滩镇",
+      "瓦塘镇",
+      "康宁镇",
+      "高家村镇",
+      "罗峪口镇",
+      "蔡家会镇",
+      "交楼申乡",
+      "恶虎滩乡",
+      "东会乡",
+      "固贤乡",
+      "奥家湾乡",
+      "蔡家崖乡",
+      "孟家坪乡",
+      "赵家坪乡",
+      "贺家会乡",
+    ],
+  },
+  {
+    code: "141124",
+    name: "临县",
+    population: 450,
+    urbanShare: 0.33,
+    urbanAreas: ["临泉镇"],
+    towns: [
+      "白文镇",
+      "城庄镇",
+      "兔坂镇",
+      "克虎镇",
+      "三交镇",
+      "湍水头镇",
+      "林家坪镇",
+      "招贤镇",
+      "碛口镇",
+      "刘家会镇",
+      "丛罗峪镇",
+      "曲峪镇",
+      "大禹乡",
+      "玉坪乡",
+      "青凉寺乡",
+      "石白头乡",
+      "雷家碛乡",
+      "木瓜坪乡",
+      "安业乡",
+      "车赶乡",
+    ],
+  },
+  {
+    code: "141125",
+    name: "柳林县",
+    population: 300,
+    urbanShare: 0.48,
+    urbanAreas: ["柳林镇"],
+    towns: [
+      "穆村镇",
+      "薛村镇",
+      "庄上镇",
+      "留誉镇",
+      "成家庄镇",
+      "孟门镇",
+      "李家湾乡",
+      "陈家湾乡",
+      "贾家垣乡",
+      "王家沟乡",
+      "石西乡",
+      "高家沟乡",
+    ],
+  },
+  {
+    code: "141126",
+    name: "石楼县",
+    population: 105,
+    urbanShare: 0.35,
+    urbanAreas: ["灵泉镇"],
+    towns: ["罗村镇", "义牒镇", "小蒜镇", "龙交乡", "和合乡", "前山乡", "曹家垣乡", "裴沟乡"],
+  },
+  {
+    code: "141127",
+    name: "岚县",
+    population: 150,
+    urbanShare: 0.4,
+    urbanAreas: ["东村镇"],
+    towns: ["岚城镇", "普明镇", "界河口镇", "土峪乡", "上明乡", "王狮乡", "梁家庄乡", "顺会乡", "河口乡"],
+  },
+  {
+    code: "141128",
+    name: "方山县",
+    population: 110,
+    urbanShare: 0.35,
+    urbanAreas: ["圪洞镇"],
+    towns: ["马坊镇", "峪口镇", "大武镇", "北武当镇", "积翠乡", "开府乡", "杨家会乡"],
+  },
+  {
+    code: "141129",
+    name: "中阳县",
+    population: 140,
+    urbanShare: 0.5,
+    urbanAreas: ["宁乡镇"],
+    towns: ["金罗镇", "枝柯镇", "暖泉镇", "武家庄镇", "下枣林乡", "车鸣峪乡", "张子山乡"],
+  },
+  {
+    code: "141130",
+    name: "交口县",
+    population: 100,
+    urbanShare: 0.45,
+    urbanAreas: ["水头镇"],
+    towns: ["康城镇", "双池镇", "桃红坡镇", "石口乡", "回龙乡", "温泉乡"],
+  },
+  {
+    code: "141181",
+    name: "孝义市",
+    population: 480,
+    urbanShare: 0.68,
+    urbanAreas: ["新义街道", "中阳楼街道", "振兴街道", "胜溪湖街道", "崇文街道"],
+    towns: [
+      "兑镇镇",
+      "阳泉曲镇",
+      "下堡镇",
+      "西辛庄镇",
+      "高阳镇",
+      "梧桐镇",
+      "柱濮镇",
+      "大孝堡镇",
+      "下栅乡",
+      "驿马乡",
+      "南阳乡",
+      "杜村乡",
+    ],
+  },
+  {
+    code: "141182",
+    name: "汾阳市",
+    population: 410,
+    urbanShare: 0.58,
+    urbanAreas: ["太和桥街道", "文峰街道", "西河街道"],
+    towns: [
+      "贾家庄镇",
+      "杏花村镇",
+      "冀村镇",
+      "肖家庄镇",
+      "演武镇",
+      "三泉镇",
+      "石庄镇",
+      "杨家庄镇",
+      "峪道河镇",
+      "阳城乡",
+      "栗家庄乡",
+    ],
+  },
+];
+
+/** Street names for urban addresses (common in Shanxi county towns; not a real street list). */
+export const streetNames = [
+  "人民路",
+  "解放路",
+  "新华街",
+  "府前街",
+  "文化路",
+  "育才路",
+  "建设路",
+  "兴华街",
+  "胜利路",
+  "迎宾路",
+  "振兴街",
+  "朝阳路",
+  "团结路",
+  "和平路",
+  "滨河路",
+  "学府路",
+  "龙凤大街",
+  "永宁路",
+  "凤山路",
+  "东关街",
+  "西关街",
+  "南关街",
+  "北大街",
+];
+
+const villagePrefixes = [
+  "王家",
+  "李家",
+  "张家",
+  "刘家",
+  "高家",
+  "郭家",
+  "任家",
+  "贺家",
+  "白家",
+  "冯家",
+  "薛家",
+  "曹家",
+  "马家",
+  "杨家",
+  "武家",
+  "孙家",
+  "崔家",
+  "乔家",
+  "成家",
+  "田家",
+  "东",
+  "西",
+  "南",
+  "北",
+  "前",
+  "后",
+  "上",
+  "下",
+  "大",
+  "小",
+  "红",
+  "石",
+  "柳",
+  "枣",
+  "杏",
+  "桃",
+  "槐",
+  "沙",
+  "黄",
+  "青",
+];
+const villageSuffixes = [
+  "庄",
+  "村",
+  "沟",
+  "湾",
+  "坪",
+  "峪",
+  "塔",
+  "垣",
+  "咀",
+  "焉",
+  "岔",
+  "坡",
+  "寨",
+  "堡",
+  "会",
+  "峁",
+  "塬",
+  "窑",
+];
+
+/** A plausible village name of the loess plateau: 王家庄, 后塔, 枣坪 … */
+export function villageName(pickPrefix: (xs: readonly string[]) => string): string {
+  return pickPrefix(villagePrefixes) + pickPrefix(villageSuffixes);
+}
+
+/** A county's name without 区/县/市 where that leaves two characters (孝义市 → 孝义); 兴县 stays. */
+export function countyShortName(name: string): string {
+  return name.length > 2 ? name.slice(0, -1) : name;
+}

@@ -1,0 +1,149 @@
+import { stageOfGrade } from "../modules/registry/codes.js";
+import type { DemoClassGroup, DemoStatusHistory, DemoStudent, DemoStudentBatch } from "./model.js";
+import { SCHOOL_YEAR } from "./model.js";
+import { personName } from "./names.js";
+import { birthWindow, dayOf, isoDay, ResidentIdAllocator } from "./people.js";
+import type { PlannedSchool } from "./plan-schools.js";
+import { Random } from "./random.js";
+
+/** A kept school with its ids, as the student stream needs it. */
+export interface StudentSchool {
+  school: PlannedSchool;
+  id: number;
+  path: string;
+  classes: DemoClassGroup[];
+  /** The org unit id of the school it absorbed, when it took in a merged school's pupils. */
+  predecessorId: number | null;
+}
+
+/** Boys at birth in Shanxi in the 2010s: about 107–110 per 100 girls. */
+const MALE_SHARE = 0.52;
+/** A sprinkling of status changes during the 2022–2023 year (the demo's rates). */
+const SUSPENDED_RATE = 0.003;
+const TRANSFERRED_RATE = 0.004;
+const transferNotes = ["随父母工作调动转学至太原市", "转学至外省市", "随迁转学至晋中市", "转学至外县"];
+
+/**
+ * The students, school by school, class by class, as a lazy stream: 550,000 rows are never held at
+ * once. The same seed gives the same students in the same order (the ID allocator is the only
+ * state carried from school to school, and the order is fixed).
+ */
+export function* studentBatches(
+  seed: string,
+  schools: StudentSchool[],
+  firstId = 1,
+): Generator<DemoStudentBatch> {
+  const ids = new ResidentIdAllocator();
+  const windows = new Map<number, string[]>();
+  const windowOf = (g: number) => {
+    let w = windows.get(g);
+    if (!w) {
+      w = birthWindow(SCHOOL_YEAR, g);
+      windows.set(g, w);
+    }
+    return w;
+  };
+  let nextId = firstId;
+  for (const s of schools) {
+    const rng = Random.derive(seed, "students", s.school.code);
+    const countyCode = s.school.county.code;
+    const firstGrade = s.school.grades[0];
+    const merged = mergedSelection(rng, s);
+    const batch: DemoStudentBatch = { students: [], history: [] };
+    for (const c of s.classes) {
+      const window = windowOf(c.grade);
+      // Seniors of a 完全中学 were admitted at grade 10 (中考); everyone else at the school's first grade.
+      const entryGrade = c.stage === "senior" ? Math.max(10, firstGrade) : firstGrade;
+      const enrolledOn = `${SCHOOL_YEAR - (c.grade - entryGrade)}-09-01`;
+      for (let i = 0; i < c.size; i++) {
+        const gender = rng.chance(MALE_SHARE) ? "M" : "F";
+        const birthDate = window[Math.floor(rng.next() * window.length)];
+        const residentId = ids.allocate(countyCode, birthDate, gender);
+        const student: DemoStudent = {
+          id: nextId++,
+          studentNumber: `G${residentId}`,
+          name: personName(rng, gender, "young"),
+          gender,
+          residentId,
+          birthDate,
+          schoolId: s.id,
+          orgPath: s.path,
+          countyCode,
+          stage: stageOfGrade(c.grade, s.school.type),
+          grade: c.grade,
+          classGroupId: c.id,
+          status: "enrolled",
+          enrolledOn,
+        };
+        batch.students.push(student);
+        if (merged && c.grade >= merged.minGrade && c.grade <= 6 && rng.chance(merged.share)) {
+          student.enrolledOn = merged.on;
+          batch.history.push(
+            {
+              studentId: student.id,
+              status: "enrolled",
+              schoolId: merged.predecessorId,
+              effectiveOn: `${SCHOOL_YEAR - c.grade + 1}-09-01`,
+              note: "入学",
+            },
+            {
+              studentId: student.id,
+              status: "enrolled",
+              schoolId: s.id,
+              effectiveOn: merged.on,
+              note: `原${merged.name}撤并，随班并入本校`,
+            },
+          );
+        } else if (c.grade >= 1) changeStatus(rng, student, batch.history);
+      }
+    }
+    yield batch;
+  }
+}
+
+/** Which grades of a successor school came from the merged one, and what share of them. */
+function mergedSelection(rng: Random, s: StudentSchool) {
+  const absorbed = s.school.absorbed;
+  if (!absorbed || s.predecessorId === null) return null;
+  // Pupils who were at the village school before the merger: in 2022 they are in grade 3 and up
+  // (merged 2021) or grade 2 and up (merged 2022).
+  const minGrade = SCHOOL_YEAR - Number(absorbed.on.slice(0, 4)) + 2;
+  const eligible = s.classes
+    .filter((c) => c.grade >= minGrade && c.grade <= 6)
+    .reduce((n, c) => n + c.size, 0);
+  if (eligible === 0) return null;
+  const wanted = rng.int(12, 45);
+  return {
+    minGrade,
+    share: Math.min(1, wanted / eligible),
+    on: absorbed.on,
+    name: absorbed.predecessor.name,
+    predecessorId: s.predecessorId,
+  };
+}
+
+function changeStatus(rng: Random, student: DemoStudent, history: DemoStatusHistory[]) {
+  const x = rng.next();
+  if (x >= SUSPENDED_RATE + TRANSFERRED_RATE) return;
+  const suspended = x < SUSPENDED_RATE;
+  const on = isoDay(dayOf(`${SCHOOL_YEAR}-09-10`) + rng.int(0, 150));
+  history.push(
+    {
+      studentId: student.id,
+      status: "enrolled",
+      schoolId: student.schoolId,
+      effectiveOn: student.enrolledOn,
+      note: "入学",
+    },
+    {
+      studentId: student.id,
+      status: suspended ? "suspended" : "transferred",
+      schoolId: student.schoolId,
+      effectiveOn: on,
+      note: suspended ? "因病休学" : rng.pick(transferNotes),
+    },
+  );
+  student.status = suspended ? "suspended" : "transferred";
+  // A student who left no longer sits in a class of this school.
+  if (!suspended) student.classGroupId = null;
+}
