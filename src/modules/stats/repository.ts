@@ -23,9 +23,11 @@ const KINDERGARTEN = "111";
 export class StatsRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async countyCounts(scopePaths: string[], asOf: string): Promise<CountyCountRow[]> {
-    // The counties the caller may see: those inside the scope, and those that contain a scope
-    // path (a school admin sees their own county, with only their school's figures).
+  /**
+   * The counties the caller may see: those inside the scope, and those that contain a scope path
+   * (a school admin sees their own county, with only their school's figures). `code` narrows to one.
+   */
+  async visibleCounties(scopePaths: string[], asOf: string, code?: string) {
     const containing = scopePaths
       .map((p) => `${p.split("/").slice(0, 3).join("/")}/`)
       .filter((p) => p !== "//");
@@ -40,8 +42,47 @@ export class StatsRepository {
           ? eb.or([underPaths("path", scopePaths), eb("path", "in", containing)])
           : underPaths("path", scopePaths),
       )
+      .$if(code !== undefined, (q) => q.where("code", "=", code!))
       .orderBy("code")
       .execute();
+    return counties;
+  }
+
+  /** The current schools of one county by type and ownership, and its enrolled students by stage. */
+  async countyBreakdown(countyCode: string, scopePaths: string[], asOf: string) {
+    const [schools, students] = await Promise.all([
+      this.db
+        .selectFrom("org_unit")
+        .select(["school_type", "ownership", sql<string>`count(*)`.as("n")])
+        .where("kind", "=", "school")
+        .where("county_code", "=", countyCode)
+        .where("valid_from", "<=", asOf)
+        .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">", asOf)]))
+        .where(underPaths("path", scopePaths))
+        .groupBy(["school_type", "ownership"])
+        .execute(),
+      this.db
+        .selectFrom("student")
+        .select(["stage", sql<string>`count(*)`.as("n")])
+        .where("county_code", "=", countyCode)
+        .where("status", "=", "enrolled")
+        .where("deleted_at", "is", null)
+        .where(underPaths("org_path", scopePaths))
+        .groupBy("stage")
+        .execute(),
+    ]);
+    return {
+      schools: schools.map((r) => ({
+        schoolType: r.school_type,
+        ownership: r.ownership,
+        count: Number(r.n),
+      })),
+      students: students.map((r) => ({ stage: r.stage, count: Number(r.n) })),
+    };
+  }
+
+  async countyCounts(scopePaths: string[], asOf: string): Promise<CountyCountRow[]> {
+    const counties = await this.visibleCounties(scopePaths, asOf);
     if (counties.length === 0) return [];
 
     const [schools, students, staff] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { actorOf } from "../../server/plugins/auth.js";
-import { countiesResponse } from "./schemas.js";
+import { countiesResponse, countyBreakdown, countyCodeParams } from "./schemas.js";
 import type { StatsService } from "./service.js";
 
 export function statsRoutes(stats: StatsService): FastifyPluginAsyncZod {
@@ -15,6 +15,19 @@ export function statsRoutes(stats: StatsService): FastifyPluginAsyncZod {
         },
       },
       async (request) => stats.counties(actorOf(request)),
+    );
+
+    app.get(
+      "/api/stats/counties/:code",
+      {
+        schema: {
+          tags: ["stats"],
+          summary: "某县（市、区）学校按办学类型和举办者、在读学生按学段（按数据范围）",
+          params: countyCodeParams,
+          response: { 200: countyBreakdown },
+        },
+      },
+      async (request) => stats.county(actorOf(request), request.params.code),
     );
   };
 }

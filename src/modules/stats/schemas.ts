@@ -23,3 +23,25 @@ export const countiesResponse = z.object({
   total: countyFigures.omit({ code: true, name: true, path: true, access: true }),
 });
 export type CountiesResponse = z.infer<typeof countiesResponse>;
+
+export const countyCodeParams = z.object({
+  code: z.string().regex(/^\d{6}$/, "县（市、区）代码应为6位数字"),
+});
+
+/** A county's breakdown for its overview page, inside the caller's scope. */
+export const countyBreakdown = z.object({
+  code: z.string(),
+  name: z.string(),
+  access: z.enum(["full", "partial"]),
+  schoolsByType: z.array(
+    z.object({
+      schoolType: z.string().nullable().describe("JY/T 1001 办学类型代码"),
+      label: z.string(),
+      public: z.number().int(),
+      private: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
+  studentsByStage: z.array(z.object({ stage: z.string(), label: z.string(), students: z.number().int() })),
+});
+export type CountyBreakdown = z.infer<typeof countyBreakdown>;

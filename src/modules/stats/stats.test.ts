@@ -137,6 +137,45 @@ describe("GET /api/stats/counties", () => {
   });
 });
 
+describe("GET /api/stats/counties/:code", () => {
+  it("breaks a county down by school type and ownership, and students by stage", async () => {
+    const c = await signIn(t.app, "admin");
+    const res = await c.get("/api/stats/counties/141102");
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ code: "141102", name: "离石区", access: "full" });
+    // JY/T 1001 order: 幼儿园 (111) before 小学 (211); the merged school is not counted.
+    expect(body.schoolsByType).toEqual([
+      { schoolType: "111", label: "幼儿园", public: 1, private: 0, total: 1 },
+      { schoolType: "211", label: "小学", public: 2, private: 0, total: 2 },
+    ]);
+    expect(body.studentsByStage).toEqual([{ stage: "primary", label: "小学", students: 42 }]);
+  });
+
+  it("answers 'not found' for a county outside the scope", async () => {
+    const c = await signIn(t.app, "lishi");
+    const res = await c.get("/api/stats/counties/141181");
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe("NOT_FOUND");
+    expect((await c.get("/api/stats/counties/141102")).statusCode).toBe(200);
+  });
+
+  it("counts only the school admin's own school", async () => {
+    const c = await signIn(t.app, "school1");
+    const body = (await c.get("/api/stats/counties/141102")).json();
+    expect(body.access).toBe("partial");
+    expect(body.schoolsByType).toEqual([
+      { schoolType: "211", label: "小学", public: 1, private: 0, total: 1 },
+    ]);
+    expect(body.studentsByStage).toEqual([{ stage: "primary", label: "小学", students: 30 }]);
+  });
+
+  it("refuses a malformed code", async () => {
+    const c = await signIn(t.app, "admin");
+    expect((await c.get("/api/stats/counties/abc")).statusCode).toBe(400);
+  });
+});
+
 describe("studentsPerTeacher", () => {
   it("rounds to one decimal and is null without teachers", () => {
     expect(studentsPerTeacher(49, 6)).toBe(8.2);

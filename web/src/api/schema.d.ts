@@ -311,6 +311,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stats/counties/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 某县（市、区）学校按办学类型和举办者、在读学生按学段（按数据范围） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            /** @enum {string} */
+                            access: "full" | "partial";
+                            schoolsByType: {
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                                label: string;
+                                public: number;
+                                private: number;
+                                total: number;
+                            }[];
+                            studentsByStage: {
+                                stage: string;
+                                label: string;
+                                students: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
