@@ -1,3 +1,4 @@
+import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
@@ -17,6 +18,8 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   server: {
+    // The screens import the server's code lists (src/modules/registry/codes.ts).
+    fs: { allow: [path.resolve(import.meta.dirname, "..")] },
     proxy: { "/api": process.env.API_URL ?? "http://127.0.0.1:3000" },
   },
 });

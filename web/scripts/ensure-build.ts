@@ -32,6 +32,7 @@ export function inputsHash(): string {
     ...files(path.join(web, "public")),
     path.join(web, "index.html"),
     path.join(web, "vite.config.ts"),
+    path.join(root, "src/modules/registry/codes.ts"),
     path.join(root, "package-lock.json"),
   ];
   for (const f of inputs) {

@@ -1,4 +1,4 @@
-import { lazy } from "react";
+import { lazy, type ReactNode } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { useSession } from "./auth/session";
 import { NotFound, PageLoading } from "./components/page-state";
@@ -10,6 +10,16 @@ import LoginPage from "./pages/login/login-page";
 // ECharts nor the tables; the map page alone pulls in ECharts and the county boundaries.
 const MapPage = lazy(() => import("./pages/map/map-page"));
 const CountyPage = lazy(() => import("./pages/county/county-page"));
+const OrgTreePage = lazy(() => import("./pages/registry/org-tree-page"));
+const SchoolListPage = lazy(() => import("./pages/registry/school-list-page"));
+const SchoolPage = lazy(() => import("./pages/registry/school-page"));
+const StudentSearchPage = lazy(() => import("./pages/people/student-search-page"));
+const StaffSearchPage = lazy(() => import("./pages/people/staff-search-page"));
+
+/** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
+const guarded = (permission: string, page: ReactNode) => (
+  <RequirePermission permission={permission}>{page}</RequirePermission>
+);
 
 /** Signed-in routes: wait for the start-up "who am I", then either the layout or the sign-in page. */
 function RequireSession() {
@@ -44,6 +54,11 @@ const router = createBrowserRouter([
               </RequirePermission>
             ),
           },
+          { path: "org", element: guarded("registry.read", <OrgTreePage />) },
+          { path: "schools", element: guarded("registry.read", <SchoolListPage />) },
+          { path: "schools/:code", element: guarded("registry.read", <SchoolPage />) },
+          { path: "students", element: guarded("people.read", <StudentSearchPage />) },
+          { path: "staff", element: guarded("people.read", <StaffSearchPage />) },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -1,4 +1,10 @@
-import { GlobalOutlined } from "@ant-design/icons";
+import {
+  ApartmentOutlined,
+  BankOutlined,
+  GlobalOutlined,
+  IdcardOutlined,
+  TeamOutlined,
+} from "@ant-design/icons";
 import type { ReactNode } from "react";
 import type { MessageKey } from "./i18n/dict";
 
@@ -15,4 +21,8 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { path: "/", label: "nav.map", icon: <GlobalOutlined />, permission: "registry.read" },
+  { path: "/org", label: "nav.org", icon: <ApartmentOutlined />, permission: "registry.read" },
+  { path: "/schools", label: "nav.schools", icon: <BankOutlined />, permission: "registry.read" },
+  { path: "/students", label: "nav.students", icon: <TeamOutlined />, permission: "people.read" },
+  { path: "/staff", label: "nav.staff", icon: <IdcardOutlined />, permission: "people.read" },
 ];
