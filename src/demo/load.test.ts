@@ -1,0 +1,142 @@
+import { sql } from "kysely";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, signIn, type TestContext } from "../../test/app.js";
+import { orgUnit } from "../../test/factories.js";
+import { DEMO_PASSWORD, DEMO_SCHOOL_ADMIN, DEMO_TEACHER, demoAccounts } from "./accounts.js";
+import { DEMO_SCHOOL_CODE } from "./generate.js";
+import { type DemoCitySummary, ensureDemoCity, type LoadProgress, loadDemoCity } from "./load.js";
+
+/** The loader on a real database (PGlite, or PostgreSQL with TEST_DATABASE_URL), at 2 % of the city. */
+let t: TestContext;
+let summary: DemoCitySummary;
+const progress: LoadProgress[] = [];
+let indexesBefore: string[];
+const silent = pino({ level: "silent" });
+
+const indexDefs = async () =>
+  (
+    await sql<{
+      def: string;
+    }>`select indexdef as def from pg_indexes where schemaname = 'public' order by 1`.execute(t.database.db)
+  ).rows.map((r) => r.def);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  indexesBefore = await indexDefs();
+  summary = await loadDemoCity(t.database, { scale: 0.02, onProgress: (p) => progress.push(p) });
+  await ensureDemoCity(t.database, silent);
+});
+afterAll(() => t?.close());
+
+const count = async (
+  table: "org_unit" | "org_unit_version" | "class_group" | "staff" | "student" | "student_status_history",
+) =>
+  Number(
+    (
+      await t.database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+describe("loadDemoCity", () => {
+  it("writes what the generator made, in one go", async () => {
+    expect(summary.students).toBeGreaterThan(5_000);
+    expect(summary.students).toBeLessThan(30_000);
+    expect(await count("org_unit")).toBe(summary.orgUnits);
+    expect(await count("class_group")).toBe(summary.classGroups);
+    expect(await count("staff")).toBe(summary.staff);
+    expect(await count("student")).toBe(summary.students);
+    expect(await count("student_status_history")).toBe(summary.statusHistory);
+    expect(await count("org_unit_version")).toBeGreaterThan(summary.orgUnits);
+    expect(progress.at(-1)).toMatchObject({ phase: "finishing", done: summary.students });
+  });
+
+  it("leaves every index, key and foreign key as the migrations made them", async () => {
+    expect(await indexDefs()).toEqual(indexesBefore);
+    const fk = await sql<{ n: number }>`select count(*)::int as n from pg_constraint
+      where contype = 'f' and conrelid = 'student'::regclass`.execute(t.database.db);
+    expect(fk.rows[0].n).toBeGreaterThanOrEqual(2);
+    // The keys hold: a duplicate 学籍号 is refused.
+    const one = await t.database.db.selectFrom("student").selectAll().limit(1).executeTakeFirstOrThrow();
+    const { id: _id, created_at: _c, updated_at: _u, ...copy } = one;
+    await expect(t.database.db.insertInto("student").values(copy).execute()).rejects.toThrow();
+  });
+
+  it("moves the id sequences past the loaded rows", async () => {
+    const u = await orgUnit(t.database.db, { code: "1411029999", parentCode: "141102" });
+    expect(u.id).toBeGreaterThan(summary.orgUnits);
+  });
+
+  it("stores the merged schools with their history, readable by SQL", async () => {
+    const merged = await t.database.db
+      .selectFrom("org_unit as u")
+      .innerJoin("org_unit as s", "s.id", "u.successor_id")
+      .select(["u.code", "u.valid_to", "s.code as successor"])
+      .where("u.end_reason", "=", "merged")
+      .execute();
+    expect(merged.length).toBeGreaterThan(0);
+    const moved = await t.database.db
+      .selectFrom("student_status_history as h")
+      .innerJoin("org_unit as u", "u.id", "h.school_id")
+      .select("h.student_id")
+      .where("u.end_reason", "=", "merged")
+      .execute();
+    expect(moved.length).toBeGreaterThan(0);
+  });
+
+  it("writes one audit row for the load", async () => {
+    const rows = await t.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "seed-demo")
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actor_type: "system", entity: "demo_city" });
+  });
+
+  it("refuses a database that already has org units, and changes nothing", async () => {
+    await expect(loadDemoCity(t.database, { scale: 0.02 })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await count("student")).toBe(summary.students);
+  });
+});
+
+describe("ensureDemoCity and the demo accounts", () => {
+  it("does not load twice, and creates each account once", async () => {
+    await ensureDemoCity(t.database, silent);
+    expect(await count("student")).toBe(summary.students);
+    const users = await t.database.db.selectFrom("app_user").select("username").execute();
+    expect(users.map((u) => u.username).sort()).toEqual(demoAccounts.map((a) => a.username).sort());
+  });
+
+  const me = async (username: string) => {
+    const client = await signIn(t.app, username, DEMO_PASSWORD);
+    const res = await client.get("/api/auth/me");
+    expect(res.statusCode).toBe(200);
+    return { client, user: res.json().user as { roles: string[]; scope: { code: string }[] } };
+  };
+
+  it.each([
+    ["admin", "city_admin", "141100"],
+    ["leader", "leader", "141100"],
+    ["lishi", "county_admin", "141102"],
+    ["xiaoyi", "county_admin", "141181"],
+    [DEMO_SCHOOL_ADMIN, "school_admin", DEMO_SCHOOL_CODE],
+    [DEMO_TEACHER, "teacher", DEMO_SCHOOL_CODE],
+  ])("%s signs in with demo1234 as %s of %s", async (username, role, scope) => {
+    const { user } = await me(username);
+    expect(user.roles).toEqual([role]);
+    expect(user.scope.map((s) => s.code)).toEqual([scope]);
+  });
+
+  it("gives the school accounts a school with many students, and only theirs", async () => {
+    const { client } = await me(DEMO_TEACHER);
+    const res = await client.get("/api/students?pageSize=200");
+    expect(res.statusCode).toBe(200);
+    const page = res.json() as { items: { schoolCode: string }[]; total: number };
+    expect(page.total).toBeGreaterThan(1000);
+    expect(new Set(page.items.map((s) => s.schoolCode))).toEqual(new Set([DEMO_SCHOOL_CODE]));
+  });
+});
