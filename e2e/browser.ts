@@ -55,8 +55,9 @@ export async function openBrowser(): Promise<Session> {
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("pageerror", (e) => pageErrors.push(e.message));
   page.on("console", (m) => {
-    // A 401 from the start-up "who am I" is how a signed-out page learns it must sign in.
-    if (m.type() === "error" && !/401|Unauthorized/.test(m.text())) pageErrors.push(m.text());
+    // Chromium logs every 4xx answer; those are the API speaking (401 signed out, 404 out of
+    // scope), which the pages show. Script errors and 5xx answers are failures.
+    if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text());
   });
   return {
     context,

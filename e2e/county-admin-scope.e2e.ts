@@ -32,12 +32,50 @@ describe("county admin lishi: the map shows 离石区 only", () => {
     expect(new URL(page.url()).pathname).toBe("/");
   });
 
-  it("clicks into 离石区", async () => {
+  it("clicks into 离石区: its charts and its schools", async () => {
     const { page } = s;
     const centres = await waitForMap(page);
     await page.mouse.click(...centres["141102"]);
     await page.waitForURL(/\/counties\/141102$/);
     expect(await page.getByTestId("county-title").textContent()).toContain("离石区");
+    await page.getByTestId("chart-schools-by-type").locator("canvas").waitFor();
+    await page.locator('[data-testid="school-table"] tbody tr.ant-table-row').first().waitFor();
+    await screenshot(page, "13-lishi-county");
+  });
+
+  it("opens a school and sees its students by grade", async () => {
+    const { page } = s;
+    await page.getByTestId("school-search").locator("input").fill("1411020001");
+    await page.getByTestId("school-search").locator("input").press("Enter");
+    await page.getByRole("link", { name: "离石区实验小学" }).click();
+    await page.waitForURL(/\/schools\/1411020001$/);
+    expect(await page.getByTestId("school-title").textContent()).toBe("离石区实验小学");
+    const grades = page.locator('[data-testid="grade-table"] tbody tr.ant-table-row');
+    await grades.first().waitFor();
+    expect(await grades.count()).toBeGreaterThanOrEqual(6); // 一年级 … 六年级
+    expect(await grades.first().textContent()).toContain("一年级");
+    await screenshot(page, "14-lishi-school-grades");
+  });
+
+  it("sees students of the school with masked ID numbers", async () => {
+    const { page } = s;
+    await page.getByRole("tab", { name: "学生", exact: true }).click();
+    const rows = page.locator('[data-testid="students-table"] tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    // A county admin does not hold people.pii: 141102********1234
+    expect(await rows.first().textContent()).toMatch(/\d{6}\*{8}[\dX]{4}/);
+    await rows.first().click();
+    await page.getByTestId("person-drawer").getByText("已脱敏").waitFor();
+    await screenshot(page, "15-lishi-student-drawer");
+    await page.keyboard.press("Escape");
+  });
+
+  it("sees 'not found' at the URL of a 孝义市 school", async () => {
+    const { page, baseUrl } = s;
+    await page.goto(`${baseUrl}/schools/1411810001`);
+    await page.getByText("未找到").first().waitFor();
+    expect(await page.locator("body").textContent()).not.toContain("孝义市实验小学");
+    await screenshot(page, "16-lishi-xiaoyi-school-not-found");
   });
 
   it("sees 'not found' at the URL of another county", async () => {

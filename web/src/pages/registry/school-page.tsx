@@ -102,7 +102,10 @@ export default function SchoolPage() {
         </Col>
         <Col xs={12} md={6}>
           <Card size="small">
-            <Statistic title={t("school.classes")} value={u.counts.classGroups} />
+            <Statistic
+              title={grades.year ? `${t("school.classes")}（${grades.year}）` : t("school.classes")}
+              value={grades.rows.reduce((n, g) => n + g.classes, 0)}
+            />
           </Card>
         </Col>
         <Col xs={12} md={6}>
