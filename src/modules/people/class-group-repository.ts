@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { ClassGroupTable, DB } from "../../db/types.js";
+import { type FeedPosition, feedCondition, feedTimestamp } from "../registry/feed-sql.js";
 import type { ClassGroupFilter } from "./class-group-schemas.js";
 import type { CountCache } from "./count-cache.js";
 import { pageWithTotal } from "./paged-sql.js";
@@ -47,6 +48,17 @@ export class ClassGroupRepository {
   async batchAfter(f: ClassGroupFilter, scopePaths: string[], afterId: number, limit: number) {
     const r = await sql<ClassGroupView>`select ${viewColumns} from class_group c ${viewJoins}
       where ${conditions(f, scopePaths)} and c.id > ${afterId} order by c.id limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  /** Rows changed after `after`, deleted ones included, in (updated_at, id) order (change feed). */
+  async changedSince(scopePaths: string[], after: FeedPosition, limit: number) {
+    const r = await sql<
+      ClassGroupView & { feed_ts: string }
+    >`select ${viewColumns}, ${feedTimestamp("c")} as feed_ts
+      from class_group c ${viewJoins}
+      where ${underPaths("c.org_path", scopePaths)} and ${feedCondition("c", after)}
+      order by c.updated_at, c.id limit ${limit}`.execute(this.db);
     return r.rows;
   }
 

@@ -5,6 +5,7 @@ import { AppError, type FieldIssue, invalid, notFound } from "../../shared/error
 import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
 import { schoolTypeByCode, stageOfGrade } from "../registry/codes.js";
+import type { FeedPosition, FeedRow } from "../registry/feed-sql.js";
 import type { OrgUnitService } from "../registry/org-unit-service.js";
 import { ClassGroupRepository } from "./class-group-repository.js";
 import type {
@@ -87,6 +88,20 @@ export class ClassGroupService {
         after = rows[rows.length - 1].id;
       }
     })();
+  }
+
+  /** The change feed's rows: changed after `after`, soft-deleted ones included (deleted: true). */
+  async changedSince(actor: Actor, after: FeedPosition, limit: number): Promise<FeedRow<ClassGroupOut>[]> {
+    requirePermission(actor, "people.read");
+    const rows = await this.repo.changedSince(actor.scopePaths, after, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      key: String(r.id),
+      updatedAt: r.feed_ts,
+      deleted: r.deleted_at !== null,
+      mergedInto: null,
+      data: presentClassGroup(r),
+    }));
   }
 
   async get(actor: Actor, id: number) {

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
+import { changeRoutes } from "../changes/routes.js";
+import { ChangeFeedService } from "../changes/service.js";
 import { OrgUnitChanges } from "../registry/org-unit-changes.js";
 import { OrgUnitService } from "../registry/org-unit-service.js";
 import { orgUnitRoutes } from "../registry/routes.js";
@@ -20,8 +22,8 @@ export interface RegistryPeopleOptions {
 }
 
 /**
- * Builds the registry, people and class-group services (they share the count cache and the
- * registry's view of schools) and returns their route plugins, for the composition root.
+ * Builds the registry, people, class-group and change-feed services (they share the count cache
+ * and the registry's view of schools) and returns their route plugins, for the composition root.
  */
 export function registryPeople(db: Kysely<DB>, opts: RegistryPeopleOptions = {}) {
   const now = opts.now ?? (() => new Date());
@@ -37,6 +39,9 @@ export function registryPeople(db: Kysely<DB>, opts: RegistryPeopleOptions = {})
     studentRoutes(students),
     staffRoutes(staff),
     classGroupRoutes(classGroups),
+    changeRoutes(
+      new ChangeFeedService({ org_unit: orgUnits, student: students, staff, class_group: classGroups }),
+    ),
   ];
   return { orgUnits, students, staff, classGroups, routes };
 }

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { DB, StaffTable } from "../../db/types.js";
+import { type FeedPosition, feedCondition, feedTimestamp } from "../registry/feed-sql.js";
 import type { CountCache } from "./count-cache.js";
 import { pageWithTotal, prefixRange } from "./paged-sql.js";
 import type { StaffView } from "./presenters.js";
@@ -61,6 +62,17 @@ export class StaffRepository {
     const r = await sql<StaffView>`select ${viewColumns} from staff t join org_unit o on o.id = t.school_id
       where ${conditions(f, scopePaths)} and (t.org_path, t.staff_number) > (${after[0]}, ${after[1]})
       order by t.org_path, t.staff_number limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  /** Rows changed after `after`, deleted ones included, in (updated_at, id) order (change feed). */
+  async changedSince(scopePaths: string[], after: FeedPosition, limit: number) {
+    const r = await sql<
+      StaffView & { feed_ts: string }
+    >`select ${viewColumns}, ${feedTimestamp("t")} as feed_ts
+      from staff t join org_unit o on o.id = t.school_id
+      where ${underPaths("t.org_path", scopePaths)} and ${feedCondition("t", after)}
+      order by t.updated_at, t.id limit ${limit}`.execute(this.db);
     return r.rows;
   }
 

@@ -6,6 +6,7 @@ import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
 import { todayInChina } from "../registry/calendar.js";
 import { educationLevels, staffPosts, subjects, teacherTitles } from "../registry/codes.js";
+import type { FeedPosition, FeedRow } from "../registry/feed-sql.js";
 import type { OrgUnitService } from "../registry/org-unit-service.js";
 import type { CountCache } from "./count-cache.js";
 import { presentStaff, staffSnapshot } from "./presenters.js";
@@ -95,6 +96,21 @@ export class StaffService {
         after = [last.org_path, last.staff_number];
       }
     })();
+  }
+
+  /** The change feed's rows: changed after `after`, soft-deleted ones included (deleted: true). */
+  async changedSince(actor: Actor, after: FeedPosition, limit: number): Promise<FeedRow<StaffOut>[]> {
+    requirePermission(actor, "people.read");
+    const pii = can(actor, "people.pii");
+    const rows = await this.repo.changedSince(actor.scopePaths, after, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      key: r.staff_number,
+      updatedAt: r.feed_ts,
+      deleted: r.deleted_at !== null,
+      mergedInto: null,
+      data: presentStaff(r, pii),
+    }));
   }
 
   /** The full record; each read is audited. */

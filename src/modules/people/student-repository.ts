@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { DB, StudentStatusHistoryTable, StudentTable } from "../../db/types.js";
+import { type FeedPosition, feedCondition, feedTimestamp } from "../registry/feed-sql.js";
 import type { CountCache } from "./count-cache.js";
 import { pageWithTotal, prefixRange } from "./paged-sql.js";
 import type { StudentView } from "./presenters.js";
@@ -74,6 +75,17 @@ export class StudentRepository {
     const r = await sql<StudentView>`select ${viewColumns} from student s ${viewJoins}
       where ${conditions(f, scopePaths)} and (s.org_path, s.student_number) > (${after[0]}, ${after[1]})
       order by s.org_path, s.student_number limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  /** Rows changed after `after`, deleted ones included, in (updated_at, id) order (change feed). */
+  async changedSince(scopePaths: string[], after: FeedPosition, limit: number) {
+    const r = await sql<
+      StudentView & { feed_ts: string }
+    >`select ${viewColumns}, ${feedTimestamp("s")} as feed_ts
+      from student s ${viewJoins}
+      where ${underPaths("s.org_path", scopePaths)} and ${feedCondition("s", after)}
+      order by s.updated_at, s.id limit ${limit}`.execute(this.db);
     return r.rows;
   }
 

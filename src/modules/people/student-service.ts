@@ -6,6 +6,7 @@ import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
 import { todayInChina } from "../registry/calendar.js";
 import { enrolmentStatusLabels, schoolTypeByCode, stageOfGrade } from "../registry/codes.js";
+import type { FeedPosition, FeedRow } from "../registry/feed-sql.js";
 import type { OrgUnitService, SchoolPlaceWithType } from "../registry/org-unit-service.js";
 import type { CountCache } from "./count-cache.js";
 import { presentStudent, type StudentView, studentSnapshot } from "./presenters.js";
@@ -84,6 +85,21 @@ export class StudentService {
         after = [last.org_path, last.student_number];
       }
     })();
+  }
+
+  /** The change feed's rows: changed after `after`, soft-deleted ones included (deleted: true). */
+  async changedSince(actor: Actor, after: FeedPosition, limit: number): Promise<FeedRow<StudentOut>[]> {
+    requirePermission(actor, "people.read");
+    const pii = can(actor, "people.pii");
+    const rows = await this.repo.changedSince(actor.scopePaths, after, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      key: r.student_number,
+      updatedAt: r.feed_ts,
+      deleted: r.deleted_at !== null,
+      mergedInto: null,
+      data: presentStudent(r, pii),
+    }));
   }
 
   /** The full record. Each read is audited; the ID number is shown in full only with people.pii. */

@@ -2,6 +2,7 @@ import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type 
 import { underPaths } from "../../db/scope.js";
 import type { DB, OrgUnitTable } from "../../db/types.js";
 import { COUNT_CAP } from "../../shared/paging.js";
+import { type FeedPosition, feedCondition, feedTimestamp } from "./feed-sql.js";
 import type { OrgUnitVersionView, OrgUnitView } from "./presenters.js";
 
 export interface OrgUnitFilter {
@@ -102,6 +103,18 @@ export class OrgUnitRepository {
     const r = await sql<OrgUnitView>`select ${s.select} from ${s.from} ${s.joins}
       where ${conditions(f, scopePaths, s)} and ${s.col.path} > ${afterPath}
       order by ${s.col.path} limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  /** Units changed after `after`, in (updated_at, id) order, ended ones included (change feed). */
+  async changedSince(scopePaths: string[], after: FeedPosition, limit: number) {
+    const s = source(undefined);
+    const r = await sql<
+      OrgUnitView & { feed_ts: string }
+    >`select ${s.select}, ${feedTimestamp("u")} as feed_ts
+      from ${s.from} ${s.joins}
+      where ${underPaths("u.path", scopePaths)} and ${feedCondition("u", after)}
+      order by u.updated_at, u.id limit ${limit}`.execute(this.db);
     return r.rows;
   }
 

@@ -5,6 +5,7 @@ import { notFound } from "../../shared/errors.js";
 import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
 import { schoolYearOf, todayInChina } from "./calendar.js";
+import type { FeedPosition, FeedRow } from "./feed-sql.js";
 import { type OrgUnitFilter, OrgUnitRepository } from "./org-unit-repository.js";
 import { type OrgUnitView, presentOrgUnit, presentVersion } from "./presenters.js";
 import type { OrgUnitFilterQuery, OrgUnitOut, TreeNode } from "./schemas.js";
@@ -139,6 +140,21 @@ export class OrgUnitService {
           : null,
       predecessors: predecessors.map((p) => ({ code: p.code, name: p.name, date: p.date })),
     };
+  }
+
+  /** The change feed's org units: every unit changed after `after`; merged ones name their successor. */
+  async changedSince(actor: Actor, after: FeedPosition, limit: number): Promise<FeedRow<OrgUnitOut>[]> {
+    requirePermission(actor, "registry.read");
+    const today = this.today();
+    const rows = await this.repo.changedSince(actor.scopePaths, after, limit);
+    return rows.map((u) => ({
+      id: u.id,
+      key: u.code,
+      updatedAt: u.feed_ts,
+      deleted: false,
+      mergedInto: u.end_reason === "merged" ? u.successor_code : null,
+      data: presentOrgUnit(u, today),
+    }));
   }
 
   /** A unit in the actor's scope, or "not found" (out of scope looks the same as absent). */
