@@ -157,6 +157,10 @@ describe("API tokens", () => {
     ).toEqual(["lishi", "teacher1"]);
     expect((await bearer(token, "/api/users/xiaoyi")).statusCode).toBe(404);
     expect((await bearer(token, "/api/users/lishi")).statusCode).toBe(200);
+    // The registry applies the token's scope too: 孝义市 reads as not found.
+    expect((await bearer(token, "/api/org-units/1411020001")).statusCode).toBe(200);
+    expect((await bearer(token, "/api/org-units/1411810001")).statusCode).toBe(404);
+    expect((await bearer(token, "/api/org-units/141181")).statusCode).toBe(404);
     expect((await bearer(token, "/api/tokens")).statusCode).toBe(403); // no tokens.manage
     expect((await bearer(token, "/api/audit")).statusCode).toBe(403);
     const row = await t.database.db
