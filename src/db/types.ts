@@ -211,6 +211,14 @@ export interface ImportJobTable {
   created_at: Timestamp;
   finished_at: Date | null;
   committed_at: Date | null;
+  // 0003-exchange
+  progress: ColumnType<number, number | undefined, number>;
+  sheet_name: string | null;
+  stage_table: string | null;
+  actor_type: ColumnType<string, string | undefined, string>;
+  committed_by_name: string | null;
+  errors_stored: ColumnType<number, number | undefined, number>;
+  header_row: number | null;
 }
 
 export interface ImportErrorTable {

@@ -15,6 +15,9 @@ import { UserAdminService } from "../modules/access/user-service.js";
 import { AuditRepository } from "../modules/audit/repository.js";
 import { auditRoutes } from "../modules/audit/routes.js";
 import { AuditService } from "../modules/audit/service.js";
+import { ImportRepository } from "../modules/exchange/repository.js";
+import { importRoutes } from "../modules/exchange/routes.js";
+import { ImportService } from "../modules/exchange/service.js";
 import { registryPeople } from "../modules/people/compose.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
@@ -39,5 +42,11 @@ export function createServices(database: Database, config: Config): Services {
   routes.push(tokenRoutes(new TokenService(new TokenRepository(database.db))));
   routes.push(auditRoutes(new AuditService(new AuditRepository(database.db))));
   routes.push(...registryPeople(database.db).routes);
+  const maxUploadBytes = config.MAX_UPLOAD_MB * 1024 * 1024;
+  const imports = new ImportService(new ImportRepository(database), {
+    uploadDir: config.uploadDir,
+    maxUploadBytes,
+  });
+  routes.push(importRoutes(imports, maxUploadBytes));
   return { auth, routes };
 }

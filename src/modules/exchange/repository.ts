@@ -1,0 +1,384 @@
+import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
+import type { Database } from "../../db/connect.js";
+import { underPaths } from "../../db/scope.js";
+import type { DB, ImportJobTable } from "../../db/types.js";
+import { type CommitContext, kindSql } from "./commit-sql.js";
+import type { ImportKind, ImportKindDef, ImportLookups, OrgRef, SchoolRef, StageColumn } from "./kind.js";
+import type { ImportIssue } from "./sheet-validator.js";
+
+export type ImportJobRow = Selectable<ImportJobTable>;
+
+const STAGE_NAME = /^import_stage\.j_[0-9a-f]{32}$/;
+
+/** The staging table of a job: import_stage.j_<uuid without dashes>. */
+export function stageTableOf(jobId: string): string {
+  const name = `import_stage.j_${jobId.replaceAll("-", "")}`;
+  if (!STAGE_NAME.test(name)) throw new Error(`bad job id ${jobId}`);
+  return name;
+}
+
+/** A job is visible to an actor whose scope covers every subtree the job was made in. */
+function jobVisible(scopePaths: string[]) {
+  return sql<boolean>`not exists (select 1 from unnest(j.scope_paths) as p(path) where not ${underPaths("p.path", scopePaths)})`;
+}
+
+/** SQL of import jobs, their errors, the lookups of a file's validation and the staging tables. */
+export class ImportRepository {
+  constructor(private readonly database: Database) {}
+
+  private get db(): Kysely<DB> {
+    return this.database.db;
+  }
+
+  async insertJob(row: {
+    id: string;
+    kind: string;
+    file_name: string;
+    file_size: number;
+    file_path: string;
+    created_by: number | null;
+    created_by_name: string;
+    actor_type: string;
+    scope_paths: string[];
+  }) {
+    await this.db
+      .insertInto("import_job")
+      .values({ ...row, status: "validating", stage_table: stageTableOf(row.id) })
+      .execute();
+  }
+
+  async findJob(id: string, scopePaths: string[]): Promise<ImportJobRow | undefined> {
+    const r =
+      await sql<ImportJobRow>`select * from import_job j where j.id = ${id} and ${jobVisible(scopePaths)}`.execute(
+        this.db,
+      );
+    return r.rows[0];
+  }
+
+  async listJobs(scopePaths: string[], kind: string | undefined, limit: number, offset: number) {
+    const kindFilter = kind ? sql`and j.kind = ${kind}` : sql``;
+    const rows = await sql<ImportJobRow>`select * from import_job j
+      where ${jobVisible(scopePaths)} ${kindFilter}
+      order by j.created_at desc, j.id limit ${limit} offset ${offset}`.execute(this.db);
+    const total = await sql<{ n: number }>`select count(*)::int as n from import_job j
+      where ${jobVisible(scopePaths)} ${kindFilter}`.execute(this.db);
+    return { rows: rows.rows, total: total.rows[0].n };
+  }
+
+  updateJob(id: string, set: Updateable<ImportJobTable>, db: Kysely<DB> = this.db) {
+    return db.updateTable("import_job").set(set).where("id", "=", id).execute();
+  }
+
+  /** Moves a validated job to committing; false when another request got there first. */
+  async claimForCommit(id: string, by: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable("import_job")
+      .set({ status: "committing", committed_by_name: by, progress: 0, message: null })
+      .where("id", "=", id)
+      .where("status", "=", "validated")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async errors(jobId: string, limit: number, offset: number) {
+    return this.db
+      .selectFrom("import_error")
+      .select(["row_number", "column_name", "value", "reason"])
+      .where("job_id", "=", jobId)
+      .orderBy("row_number")
+      .orderBy("column_name")
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  }
+
+  /** Every stored error of a job, ordered by row (for the errors workbook). */
+  async allErrors(jobId: string) {
+    return this.db
+      .selectFrom("import_error")
+      .select(["row_number", "column_name", "value", "reason"])
+      .where("job_id", "=", jobId)
+      .orderBy("row_number")
+      .execute();
+  }
+
+  /** Writes issues (stored up to `room` of them) outside any staging batch. */
+  async insertIssues(jobId: string, issues: ImportIssue[]) {
+    if (!issues.length) return;
+    await this.database.bulkTransaction((tx) =>
+      tx.copyRows(
+        "import_error",
+        ["job_id", "row_number", "column_name", "value", "reason"],
+        issueRows(jobId, issues),
+      ),
+    );
+  }
+
+  /** Everything a kind's validator looks up, loaded once inside the actor's scope. */
+  async loadLookups(
+    def: ImportKindDef,
+    scopePaths: string[],
+    today: string,
+    schoolYear: number,
+  ): Promise<ImportLookups> {
+    const lookups: ImportLookups = {
+      today,
+      schoolYear,
+      schools: new Map(),
+      parents: new Map(),
+      counties: new Map(),
+      classGroups: new Map(),
+    };
+    if (def.needs.schools) {
+      const rows = await sql<{
+        id: number;
+        code: string;
+        name: string;
+        path: string;
+        county_code: string | null;
+        school_type: string | null;
+        current: boolean;
+      }>`select id, code, name, path, county_code, school_type,
+          (valid_to is null or valid_to > ${today}::date) as current
+        from org_unit u where kind = 'school' and ${underPaths("u.path", scopePaths)}`.execute(this.db);
+      for (const r of rows.rows) {
+        const s: SchoolRef = {
+          id: Number(r.id),
+          code: r.code,
+          name: r.name,
+          path: r.path,
+          countyCode: r.county_code ?? "",
+          schoolType: r.school_type,
+          current: r.current,
+        };
+        lookups.schools.set(r.code, s);
+      }
+    }
+    if (def.needs.parents) {
+      const rows = await sql<OrgRow>`select id, code, name, kind, path, county_code,
+          (valid_to is null or valid_to > ${today}::date) as current
+        from org_unit u where kind in ('city', 'county')`.execute(this.db);
+      const inScope = new Set(
+        (
+          await sql<{ id: number }>`select id from org_unit u
+            where kind in ('city', 'county') and ${underPaths("u.path", scopePaths)}`.execute(this.db)
+        ).rows.map((r) => Number(r.id)),
+      );
+      for (const r of rows.rows) {
+        const o = orgRef(r);
+        if (inScope.has(o.id)) {
+          lookups.parents.set(o.code, o);
+          lookups.parents.set(o.name, o);
+        }
+        if (o.kind === "county") {
+          lookups.counties.set(o.code, o);
+          lookups.counties.set(o.name, o);
+        }
+      }
+    }
+    if (def.needs.classGroups) {
+      const rows = await sql<{
+        id: number;
+        school_id: number;
+        school_year: number;
+        name: string;
+        grade: number;
+      }>`
+        select id, school_id, school_year, name, grade from class_group c
+        where deleted_at is null and school_year = ${schoolYear} and ${underPaths("c.org_path", scopePaths)}`.execute(
+        this.db,
+      );
+      for (const r of rows.rows)
+        lookups.classGroups.set(`${r.school_id}|${r.school_year}|${r.name}`, {
+          id: Number(r.id),
+          grade: r.grade,
+        });
+    }
+    return lookups;
+  }
+
+  async createStage(table: string, columns: readonly StageColumn[]) {
+    await this.database.exec(
+      `drop table if exists ${checked(table)};
+       create unlogged table ${checked(table)} (row_no int not null, ${columns.map(([n, t]) => `${n} ${t}`).join(", ")})`,
+    );
+  }
+
+  async dropStage(table: string | null) {
+    if (table) await this.database.exec(`drop table if exists ${checked(table)}`);
+  }
+
+  /**
+   * One batch of a dry run, in one short transaction: staged rows and issues copied in, progress
+   * written. Short, so that on the embedded database other requests get their turn in between.
+   */
+  async writeBatch(
+    jobId: string,
+    table: string,
+    columns: readonly StageColumn[],
+    rows: (string | null)[][],
+    issues: ImportIssue[],
+    progress: { rowsDone: number; progress: number; errorCount: number; errorsStored: number },
+  ) {
+    await this.database.bulkTransaction(async (tx) => {
+      if (rows.length) await tx.copyRows(checked(table), ["row_no", ...columns.map((c) => c[0])], rows);
+      if (issues.length)
+        await tx.copyRows(
+          "import_error",
+          ["job_id", "row_number", "column_name", "value", "reason"],
+          issueRows(jobId, issues),
+        );
+      await this.updateJob(
+        jobId,
+        {
+          rows_done: progress.rowsDone,
+          progress: progress.progress,
+          error_count: progress.errorCount,
+          errors_stored: progress.errorsStored,
+        },
+        tx.db,
+      );
+    });
+  }
+
+  /**
+   * The database's checks of a dry run (keys held outside the scope, ID numbers in use …): each
+   * refused row is written to import_error. Returns how many were written.
+   */
+  async runChecks(kind: ImportKind, jobId: string, table: string, scopePaths: string[], today: string) {
+    const stage = sql.raw(checked(table));
+    let n = 0;
+    for (const check of kindSql[kind].checks(stage, scopePaths, today)) {
+      const r = await sql<{ n: number }>`with i as (
+          insert into import_error (job_id, row_number, column_name, value, reason)
+          select ${jobId}::uuid, x.row_no, x.column_name, x.value, x.reason
+          from (${check}) as x(row_no, column_name, value, reason) returning 1)
+        select count(*)::int as n from i`.execute(this.db);
+      n += r.rows[0].n;
+    }
+    return n;
+  }
+
+  /**
+   * The commit, all or nothing in one transaction: the checks again (the database may have changed
+   * since the dry run; any refused row aborts with CommitRefused), unchanged rows set aside, one
+   * upsert with its audit and history rows, then `finish` (the job's own audit row and status) and
+   * the staging table dropped.
+   */
+  async commit(
+    kind: ImportKind,
+    table: string,
+    scopePaths: string[],
+    ctx: CommitContext,
+    finish: (db: Kysely<DB>, counts: CommitCounts) => Promise<void>,
+  ): Promise<CommitCounts> {
+    const stage = sql.raw(checked(table));
+    const ks = kindSql[kind];
+    return this.database.bulkTransaction(async (tx) => {
+      const checks = ks.checks(stage, scopePaths, ctx.today);
+      const refused = await sql<{
+        row_no: number;
+        column_name: string;
+        value: string | null;
+        reason: string;
+      }>`
+        select * from (${sql.join(
+          checks.map((c) => sql`(${c})`),
+          sql` union all `,
+        )}) as x(row_no, column_name, value, reason)
+        order by row_no limit 1000`.execute(tx.db);
+      if (refused.rows.length)
+        throw new CommitRefused(
+          refused.rows.map((r) => ({
+            row: r.row_no,
+            column: r.column_name,
+            value: r.value,
+            reason: r.reason,
+          })),
+        );
+      const total = (await sql<{ n: number }>`select count(*)::int as n from ${stage}`.execute(tx.db)).rows[0]
+        .n;
+      const unchanged = (
+        await sql<{
+          n: number;
+        }>`with d as (${ks.unchanged(stage)} returning 1) select count(*)::int as n from d`.execute(tx.db)
+      ).rows[0].n;
+      await tx.exec(`analyze ${checked(table)}`);
+      const r = (await ks.upsert(stage, ctx).execute(tx.db)).rows[0];
+      const counts = { total, inserted: r.inserted, updated: r.updated, unchanged };
+      await finish(tx.db, counts);
+      await tx.exec(`drop table ${checked(table)}`);
+      return counts;
+    });
+  }
+
+  /** Jobs created before `before` that still hold a staging table or a file (of `status`, if given). */
+  async expiredJobs(before: Date, status?: "validated") {
+    let q = this.db
+      .selectFrom("import_job")
+      .select(["id", "status", "stage_table", "file_path"])
+      .where("created_at", "<", before)
+      .where((eb) => eb.or([eb("stage_table", "is not", null), eb("file_path", "is not", null)]));
+    q = status
+      ? q.where("status", "=", status)
+      : q.where("status", "not in", ["validating", "committing", "validated"]);
+    return q.execute();
+  }
+
+  /** Rows with at least one stored error. */
+  async rowsWithErrors(jobId: string): Promise<number> {
+    const r = await sql<{ n: number }>`select count(distinct row_number)::int as n from import_error
+      where job_id = ${jobId} and row_number > 0`.execute(this.db);
+    return r.rows[0].n;
+  }
+
+  /** Paths of the tree's roots (the cities). */
+  async rootPaths(): Promise<string[]> {
+    const r = await this.db.selectFrom("org_unit").select("path").where("parent_id", "is", null).execute();
+    return r.map((x) => x.path);
+  }
+}
+
+export interface CommitCounts {
+  total: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** The database refused rows at commit time: nothing was written. */
+export class CommitRefused extends Error {
+  constructor(readonly issues: ImportIssue[]) {
+    super("commit refused");
+  }
+}
+
+interface OrgRow {
+  id: number;
+  code: string;
+  name: string;
+  kind: string;
+  path: string;
+  county_code: string | null;
+  current: boolean;
+}
+
+const orgRef = (r: OrgRow): OrgRef => ({
+  id: Number(r.id),
+  code: r.code,
+  name: r.name,
+  kind: r.kind,
+  path: r.path,
+  countyCode: r.county_code,
+  current: r.current,
+});
+
+function issueRows(jobId: string, issues: ImportIssue[]): (string | null)[][] {
+  return issues.map((i) => [jobId, String(i.row), i.column, i.value, i.reason]);
+}
+
+/** Staging table names are made by stageTableOf; anything else never reaches SQL text. */
+export function checked(table: string): string {
+  if (!STAGE_NAME.test(table)) throw new Error(`not a staging table: ${table}`);
+  return table;
+}
