@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { AppError } from "../shared/errors.js";
 import { registerAccessCommands } from "./commands/access.js";
 import { registerCoreCommands } from "./commands/core.js";
+import { registerDemoCommands } from "./commands/demo.js";
 import { fail } from "./context.js";
 
 /**
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerCoreCommands(program);
 registerAccessCommands(program);
+registerDemoCommands(program);
 
 try {
   await program.parseAsync(process.argv);
