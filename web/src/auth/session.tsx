@@ -16,6 +16,8 @@ interface Session {
   notice: SignInNotice | null;
   signIn(username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Reads the signed-in user again (after a password change, say). */
+  refresh(): Promise<void>;
   /** Whether the user's roles grant a permission (src/modules/access/permissions.ts). */
   can(permission: string): boolean;
 }
@@ -101,10 +103,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUser(null);
   }, [queryClient]);
 
+  const refresh = useCallback(async () => {
+    const me = await call(api.GET("/api/auth/me"));
+    setCsrfToken(me.csrfToken);
+    setUser(me.user);
+  }, []);
+
   const value = useMemo<Session>(() => {
     const perms = new Set(user?.permissions ?? []);
-    return { user, notice, signIn, signOut, can: (p) => perms.has(p) };
-  }, [user, notice, signIn, signOut]);
+    return { user, notice, signIn, signOut, refresh, can: (p) => perms.has(p) };
+  }, [user, notice, signIn, signOut, refresh]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

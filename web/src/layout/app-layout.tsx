@@ -1,8 +1,9 @@
-import { LogoutOutlined, TranslationOutlined, UserOutlined } from "@ant-design/icons";
+import { KeyOutlined, LogoutOutlined, TranslationOutlined, UserOutlined } from "@ant-design/icons";
 import { Button, Layout, Menu, Space, Tag, Tooltip, Typography, theme } from "antd";
-import { Suspense } from "react";
+import { Suspense, useState } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 import { useSession } from "../auth/session";
+import { ChangePassword } from "../components/change-password";
 import { PageLoading } from "../components/page-state";
 import type { MessageKey } from "../i18n/dict";
 import { useI18n } from "../i18n/i18n";
@@ -16,6 +17,7 @@ export function AppLayout() {
   const { t, lang, setLang } = useI18n();
   const location = useLocation();
   const { token } = theme.useToken();
+  const [passwordOpen, setPasswordOpen] = useState(false);
   if (!user) return null;
 
   const items = navItems
@@ -95,6 +97,15 @@ export function AppLayout() {
             >
               {t("lang.switch")}
             </Button>
+            <Tooltip title={t("header.changePassword")}>
+              <Button
+                size="small"
+                icon={<KeyOutlined />}
+                onClick={() => setPasswordOpen(true)}
+                aria-label={t("header.changePassword")}
+                data-testid="change-password"
+              />
+            </Tooltip>
             <Button
               size="small"
               icon={<LogoutOutlined />}
@@ -105,6 +116,11 @@ export function AppLayout() {
             </Button>
           </Space>
         </Header>
+        <ChangePassword
+          open={passwordOpen || user.mustChangePassword}
+          forced={user.mustChangePassword}
+          onClose={() => setPasswordOpen(false)}
+        />
         <Content style={{ margin: 16, minWidth: 0 }}>
           <Suspense fallback={<PageLoading />}>
             <Outlet />
