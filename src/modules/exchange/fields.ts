@@ -131,16 +131,11 @@ export function identity(
   }
   const g = r.get("gender");
   const gender = g === "" ? null : parseGender(g);
-  if (gender === undefined) {
-    fail("gender", g, "性别应填写“男”或“女”");
-    return undefined;
-  }
+  if (gender === undefined) fail("gender", g, "性别应填写“男”或“女”");
   const b = r.get("birthDate");
   const birthDate = b === "" ? null : parseDate(b, r.type("birthDate"));
-  if (birthDate === null && b !== "") {
-    fail("birthDate", b, `出生日期无效，${DATE_HINT}`);
-    return undefined;
-  }
+  if (birthDate === null && b !== "") fail("birthDate", b, `出生日期无效，${DATE_HINT}`);
+  if (gender === undefined || (birthDate === null && b !== "")) return undefined;
   const { identity: id, issues } = checkIdentity({ residentId: rawId || null, gender, birthDate }, today, {
     birthDate: birthDateRequired,
   });

@@ -325,6 +325,10 @@ export class ImportRepository {
     return q.execute();
   }
 
+  async clearErrors(jobId: string) {
+    await this.db.deleteFrom("import_error").where("job_id", "=", jobId).execute();
+  }
+
   /** Rows with at least one stored error. */
   async rowsWithErrors(jobId: string): Promise<number> {
     const r = await sql<{ n: number }>`select count(distinct row_number)::int as n from import_error

@@ -161,6 +161,8 @@ export class ImportService {
       await this.repo.dropStage(stageTable).catch(() => {});
       const known = e instanceof AppError;
       if (!known) this.opts.log?.error({ err: e, importJob: id }, "import dry run failed");
+      // A file refused as a whole: the row errors found before the refusal are noise now.
+      await this.repo.clearErrors(id);
       if (known)
         await this.repo.insertIssues(id, [{ row: 0, column: "文件", value: null, reason: e.message }]);
       await this.repo.updateJob(id, {

@@ -64,9 +64,14 @@ export function tmpFile(name: string, content: Buffer | string): string {
  * A zip whose one part inflates to `bytes` of repeated worksheet XML: a "zip bomb" in miniature
  * (1:1000 compression, like the real ones), wrapped as an xlsx with a valid workbook.
  */
-export function zipBomb(bytes: number): Buffer {
-  const rowXml = '<row r="2"><c r="A2" t="inlineStr"><is><t>0000000000</t></is></c></row>';
-  const body = Buffer.from(rowXml.repeat(Math.ceil(bytes / rowXml.length)));
+export function zipBomb(bytes: number, header: string[] = [], cells: string[] = ["0000000000"]): Buffer {
+  const inline = (values: string[]) =>
+    `<row>${values.map((v) => `<c t="inlineStr"><is><t>${v}</t></is></c>`).join("")}</row>`;
+  const rowXml = inline(cells);
+  const body = Buffer.concat([
+    Buffer.from(header.length ? inline(header) : ""),
+    Buffer.from(rowXml.repeat(Math.ceil(bytes / rowXml.length))),
+  ]);
   const sheet = Buffer.concat([
     Buffer.from(
       '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
