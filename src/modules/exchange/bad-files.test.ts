@@ -26,7 +26,7 @@ const header = [
 const id = (seq: number) => makeResidentId("141102", "2014-03-05", seq);
 const row = (seq: number, over: Partial<Record<number, CellInput>> = {}): CellInput[] => {
   const r: CellInput[] = [`G${id(seq)}`, `学生${seq}`, "", id(seq), "", "1411020001", "三年级", "", "", ""];
-  for (const [k, v] of Object.entries(over)) r[Number(k)] = v;
+  for (const [k, v] of Object.entries(over)) r[Number(k)] = v ?? null;
   return r;
 };
 const reasons = (errors: { reason: string }[]) => errors.map((e) => e.reason).join("\n");
