@@ -109,6 +109,9 @@ async function connectPostgres(
     },
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it ran a query itself; a process that used only exec and
+      // bulkTransaction (migrate, the demo loader) would otherwise keep its connections open.
+      if (!pool.ending) await pool.end();
     },
   };
 }
