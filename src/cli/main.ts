@@ -3,6 +3,7 @@ import { AppError } from "../shared/errors.js";
 import { registerAccessCommands } from "./commands/access.js";
 import { registerCoreCommands } from "./commands/core.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerRegistryCommands } from "./commands/registry.js";
 import { fail } from "./context.js";
 
 /**
@@ -16,6 +17,7 @@ const program = new Command()
 registerCoreCommands(program);
 registerAccessCommands(program);
 registerDemoCommands(program);
+registerRegistryCommands(program);
 
 try {
   await program.parseAsync(process.argv);

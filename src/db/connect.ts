@@ -44,6 +44,8 @@ export interface ConnectOptions {
 // Dates stay strings (YYYY-MM-DD); bigint ids come back as numbers (they stay far below 2^53).
 pg.types.setTypeParser(1082, (v) => v);
 pg.types.setTypeParser(20, (v) => Number(v));
+const parseTextArray = pg.types.getTypeParser(1016); // bigint[] arrives as strings; make them numbers
+pg.types.setTypeParser(1016, (v) => (parseTextArray(v) as string[]).map(Number));
 
 export async function connect(opts: ConnectOptions): Promise<Database> {
   return opts.url ? connectPostgres(opts.url, opts.poolSize ?? 10, opts.onQuery) : connectPGlite(opts);

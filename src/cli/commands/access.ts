@@ -9,21 +9,10 @@ import { UserRepository } from "../../modules/access/user-repository.js";
 import { UserAdminService } from "../../modules/access/user-service.js";
 import { type Actor, systemActor } from "../../shared/actor.js";
 import { AppError } from "../../shared/errors.js";
-import { withDatabase } from "../context.js";
+import { cliActor, withDatabase } from "../context.js";
 
 /** Where a command's password comes from: typed twice at a terminal, or piped on stdin. */
 export type PasswordSource = () => Promise<string>;
-
-/** The CLI acts as the system, named after the operating-system account that ran it (for the audit log). */
-function cliActor(): Actor {
-  let who = "unknown";
-  try {
-    who = os.userInfo().username;
-  } catch {
-    // Some containers run as a uid without a passwd entry.
-  }
-  return systemActor(`cli:${who}`);
-}
 
 const users = (db: Kysely<DB>) => new UserAdminService(new UserRepository(db));
 const tokens = (db: Kysely<DB>) => new TokenService(new TokenRepository(db));
