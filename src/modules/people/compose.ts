@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import { changeRoutes } from "../changes/routes.js";
 import { ChangeFeedService } from "../changes/service.js";
+import { OrgDirectory } from "../registry/org-directory.js";
 import { OrgUnitChanges } from "../registry/org-unit-changes.js";
 import { OrgUnitService } from "../registry/org-unit-service.js";
 import { orgUnitRoutes } from "../registry/routes.js";
@@ -28,11 +29,12 @@ export interface RegistryPeopleOptions {
 export function registryPeople(db: Kysely<DB>, opts: RegistryPeopleOptions = {}) {
   const now = opts.now ?? (() => new Date());
   const counts = new CountCache(opts.countCacheMs ?? 5000);
+  const directory = new OrgDirectory(db);
   const members = new PeopleOfSchools(counts);
   const orgUnits = new OrgUnitService(db, members, now);
-  const changes = new OrgUnitChanges(db, members, now);
-  const students = new StudentService(db, orgUnits, counts, now);
-  const staff = new StaffService(db, orgUnits, counts, now);
+  const changes = new OrgUnitChanges(db, members, directory, now);
+  const students = new StudentService(db, orgUnits, counts, directory, now);
+  const staff = new StaffService(db, orgUnits, counts, directory, now);
   const classGroups = new ClassGroupService(db, orgUnits, counts, now);
   const routes: FastifyPluginAsync[] = [
     orgUnitRoutes(orgUnits, changes),

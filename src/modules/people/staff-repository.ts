@@ -2,6 +2,7 @@ import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type 
 import { underPaths } from "../../db/scope.js";
 import type { DB, StaffTable } from "../../db/types.js";
 import { type FeedPosition, feedCondition, feedTimestamp } from "../registry/feed-sql.js";
+import type { OrgDirectory } from "../registry/org-directory.js";
 import type { CountCache } from "./count-cache.js";
 import { pageWithTotal, prefixRange } from "./paged-sql.js";
 import type { StaffView } from "./presenters.js";
@@ -41,21 +42,41 @@ const viewColumns = sql`t.id, t.staff_number, t.name, t.gender, t.resident_id, t
   t.education, t.title, t.key_level, t.teaching_certificate, t.school_start_date::text as school_start_date,
   t.status, t.created_at, t.updated_at, t.deleted_at`;
 
+const listColumns = sql`t.id, t.staff_number, t.name, t.gender, t.resident_id, t.birth_date::text as birth_date,
+  t.school_id, t.org_path, t.county_code, t.posts, t.subjects, t.education, t.title, t.key_level,
+  t.teaching_certificate, t.school_start_date::text as school_start_date, t.status, t.created_at, t.updated_at,
+  t.deleted_at`;
+
 /** SQL of staff (教职工). Every read applies the actor's scope paths. */
 export class StaffRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  list(f: StaffFilter, scopePaths: string[], limit: number, offset: number, cache: CountCache) {
+  /** A page and its capped total; school names from the in-memory directory (see StudentRepository). */
+  async list(
+    f: StaffFilter,
+    scopePaths: string[],
+    limit: number,
+    offset: number,
+    cache: CountCache,
+    directory: OrgDirectory,
+  ): Promise<{ rows: StaffView[]; total: number }> {
     const where = conditions(f, scopePaths);
-    const order = orderOf(f);
-    return pageWithTotal<StaffView>(this.db, {
+    const { rows, total } = await pageWithTotal<Omit<StaffView, "school_code" | "school_name">>(this.db, {
       countFrom: sql`from staff t where ${where}`,
-      page: sql<StaffView>`select ${viewColumns}
-        from (select * from staff t where ${where} order by ${order} limit ${limit} offset ${offset}) t
-        join org_unit o on o.id = t.school_id order by ${order}`,
+      page: sql`select ${listColumns} from staff t where ${where}
+        order by ${orderOf(f)} limit ${limit} offset ${offset}`,
       cache,
       cacheKey: JSON.stringify(["staff", scopePaths, f]),
     });
+    const names = await directory.names(rows.map((r) => r.school_id));
+    return {
+      rows: rows.map((r) => ({
+        ...r,
+        school_code: names.get(r.school_id)?.code ?? "",
+        school_name: names.get(r.school_id)?.name ?? "",
+      })),
+      total,
+    };
   }
 
   async batchAfter(f: StaffFilter, scopePaths: string[], after: [string, string], limit: number) {

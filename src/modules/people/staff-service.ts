@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record.js";
 import { todayInChina } from "../registry/calendar.js";
 import { educationLevels, staffPosts, subjects, teacherTitles } from "../registry/codes.js";
 import type { FeedPosition, FeedRow } from "../registry/feed-sql.js";
+import type { OrgDirectory } from "../registry/org-directory.js";
 import type { OrgUnitService } from "../registry/org-unit-service.js";
 import type { CountCache } from "./count-cache.js";
 import { presentStaff, staffSnapshot } from "./presenters.js";
@@ -51,6 +52,7 @@ export class StaffService {
     private readonly db: Kysely<DB>,
     private readonly orgUnits: OrgUnitService,
     private readonly counts: CountCache,
+    private readonly directory: OrgDirectory,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new StaffRepository(db);
@@ -65,6 +67,7 @@ export class StaffService {
       pageSize,
       (page - 1) * pageSize,
       this.counts,
+      this.directory,
     );
     const pii = can(actor, "people.pii");
     return {

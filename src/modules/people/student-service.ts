@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record.js";
 import { todayInChina } from "../registry/calendar.js";
 import { enrolmentStatusLabels, schoolTypeByCode, stageOfGrade } from "../registry/codes.js";
 import type { FeedPosition, FeedRow } from "../registry/feed-sql.js";
+import type { OrgDirectory } from "../registry/org-directory.js";
 import type { OrgUnitService, SchoolPlaceWithType } from "../registry/org-unit-service.js";
 import type { CountCache } from "./count-cache.js";
 import { presentStudent, type StudentView, studentSnapshot } from "./presenters.js";
@@ -39,6 +40,7 @@ export class StudentService {
     private readonly db: Kysely<DB>,
     private readonly orgUnits: OrgUnitService,
     private readonly counts: CountCache,
+    private readonly directory: OrgDirectory,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new StudentRepository(db);
@@ -53,6 +55,7 @@ export class StudentService {
       pageSize,
       (page - 1) * pageSize,
       this.counts,
+      this.directory,
     );
     const pii = can(actor, "people.pii");
     return {

@@ -5,6 +5,7 @@ import { AppError, type FieldIssue, invalid, notFound } from "../../shared/error
 import { recordAudit } from "../audit/record.js";
 import { schoolYearOf, todayInChina } from "./calendar.js";
 import { findSchoolType } from "./codes.js";
+import type { OrgDirectory } from "./org-directory.js";
 import { OrgUnitRepository } from "./org-unit-repository.js";
 import { type OrgUnitView, orgUnitSnapshot, presentOrgUnit } from "./presenters.js";
 import {
@@ -41,11 +42,21 @@ export class OrgUnitChanges {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly members: SchoolMembers,
+    private readonly directory: OrgDirectory,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   private today() {
     return todayInChina(this.now());
+  }
+
+  /** Runs a change in one transaction; afterwards the in-memory directory of names is stale. */
+  private async inTransaction<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute(fn);
+    } finally {
+      this.directory.clear();
+    }
   }
 
   async create(actor: Actor, body: OrgUnitCreateBody) {
@@ -80,7 +91,7 @@ export class OrgUnitChanges {
     if (validFrom > today) issues.push({ field: "validFrom", message: "成立日期不能晚于今天" });
     check(issues);
 
-    return this.db.transaction().execute(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const repo = new OrgUnitRepository(tx);
       const parent = await repo.findByCode(body.parentCode.toUpperCase(), actor.scopePaths);
       if (!parent) throw notFound(`上级机构 ${body.parentCode} `);
@@ -163,7 +174,7 @@ export class OrgUnitChanges {
   async patch(actor: Actor, code: string, body: OrgUnitPatchBody) {
     requirePermission(actor, "registry.write");
     const today = this.today();
-    return this.db.transaction().execute(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const repo = new OrgUnitRepository(tx);
       const unit = await this.lockVisible(repo, actor, code);
       const isSchool = unit.kind === "school";
@@ -287,7 +298,7 @@ export class OrgUnitChanges {
   async merge(actor: Actor, code: string, body: { successorCode: string; date: string; note?: string }) {
     requirePermission(actor, "registry.write");
     const today = this.today();
-    return this.db.transaction().execute(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const repo = new OrgUnitRepository(tx);
       const unit = await this.lockVisible(repo, actor, code);
       const successor = await repo.findByCode(
@@ -330,7 +341,7 @@ export class OrgUnitChanges {
   async close(actor: Actor, code: string, body: { date: string; note?: string }) {
     requirePermission(actor, "registry.write");
     const today = this.today();
-    return this.db.transaction().execute(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const repo = new OrgUnitRepository(tx);
       const unit = await this.lockVisible(repo, actor, code);
       const issues: FieldIssue[] = [];
