@@ -44,8 +44,10 @@ export interface ConnectOptions {
 // Dates stay strings (YYYY-MM-DD); bigint ids come back as numbers (they stay far below 2^53).
 pg.types.setTypeParser(1082, (v) => v);
 pg.types.setTypeParser(20, (v) => Number(v));
-const parseTextArray = pg.types.getTypeParser(1016); // bigint[] arrives as strings; make them numbers
-pg.types.setTypeParser(1016, (v) => (parseTextArray(v) as string[]).map(Number));
+// bigint[] (oid 1016) arrives as strings; make them numbers too.
+const INT8_ARRAY = 1016 as pg.types.TypeId;
+const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY);
+pg.types.setTypeParser(INT8_ARRAY, (v) => (parseInt8Array(v) as string[]).map(Number));
 
 export async function connect(opts: ConnectOptions): Promise<Database> {
   return opts.url ? connectPostgres(opts.url, opts.poolSize ?? 10, opts.onQuery) : connectPGlite(opts);
