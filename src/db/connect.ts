@@ -45,7 +45,7 @@ export interface ConnectOptions {
 pg.types.setTypeParser(1082, (v) => v);
 pg.types.setTypeParser(20, (v) => Number(v));
 // bigint[] (oid 1016) arrives as strings; make them numbers too.
-const INT8_ARRAY = 1016 as pg.types.TypeId;
+const INT8_ARRAY = 1016 as Parameters<typeof pg.types.getTypeParser>[0];
 const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY);
 pg.types.setTypeParser(INT8_ARRAY, (v) => (parseInt8Array(v) as string[]).map(Number));
 
