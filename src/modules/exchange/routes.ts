@@ -70,6 +70,7 @@ export function importRoutes(service: ImportService, maxUploadBytes: number): Fa
       },
       async (request, reply) => {
         const actor = actorOf(request);
+        service.check(actor, request.query.kind);
         if (!request.isMultipart())
           throw new AppError("BAD_REQUEST", "请以 multipart/form-data 上传文件（字段名 file）");
         const file = await request.file();

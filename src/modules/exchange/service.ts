@@ -56,7 +56,8 @@ export class ImportService {
     this.opts.log ??= log;
   }
 
-  private check(actor: Actor, kind: ImportKind) {
+  /** Permission to import `kind` (checked again by each operation; the route asks before reading a body). */
+  check(actor: Actor, kind: ImportKind) {
     requirePermission(actor, "exchange.import");
     requirePermission(actor, kinds[kind].permission);
   }
