@@ -173,25 +173,21 @@ export class AuthService {
 
   /** The actor behind a session cookie, with the session's CSRF token; null when absent or expired. */
   async resolveSession(sessionId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
-    const session = await this.repo.findSession(sha256(sessionId));
-    if (!session) return null;
-    const user = await this.repo.findUserById(session.user_id);
-    if (!user || user.disabled) return null;
+    const row = await this.repo.findSessionWithActor(sha256(sessionId), this.now());
+    if (!row || row.disabled) return null;
     // Sliding expiry, written at most once a minute.
-    if (this.now().getTime() - new Date(session.last_seen_at).getTime() > 60_000)
-      await this.repo.touchSession(session.id_hash, this.expiry());
-    const scope = await this.repo.scopeOf(user.id);
-    const perms = await this.repo.permissionsOf(user.roles);
+    if (this.now().getTime() - new Date(row.last_seen_at).getTime() > 60_000)
+      await this.repo.touchSession(row.id_hash, this.expiry());
     return {
-      csrfToken: session.csrf_token,
+      csrfToken: row.csrf_token,
       actor: {
         type: "user",
-        id: user.id,
-        name: user.username,
-        displayName: user.display_name,
-        roles: user.roles,
-        permissions: new Set(perms as Permission[]),
-        scopePaths: scope.map((s) => s.path),
+        id: row.user_id,
+        name: row.username,
+        displayName: row.display_name,
+        roles: row.roles,
+        permissions: new Set(row.permissions as Permission[]),
+        scopePaths: row.scope_paths,
       },
     };
   }

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/types.js";
 
 /** SQL for users, roles, scopes, sessions and API tokens. */
@@ -55,12 +55,30 @@ export class AccessRepository {
     return this.db.insertInto("session").values(row).execute();
   }
 
-  findSession(idHash: string) {
+  /**
+   * A live session with its user, the user's permissions (union of their roles) and scope paths, in
+   * one round trip: this runs on every authenticated request.
+   */
+  findSessionWithActor(idHash: string, now: Date) {
     return this.db
-      .selectFrom("session")
-      .selectAll()
-      .where("id_hash", "=", idHash)
-      .where("expires_at", ">", new Date())
+      .selectFrom("session as s")
+      .innerJoin("app_user as u", "u.id", "s.user_id")
+      .select([
+        "s.id_hash",
+        "s.csrf_token",
+        "s.last_seen_at",
+        "u.id as user_id",
+        "u.username",
+        "u.display_name",
+        "u.roles",
+        "u.disabled",
+        sql<string[]>`coalesce((select array_agg(distinct p) from role r, unnest(r.permissions) p
+          where r.code = any(u.roles)), '{}')`.as("permissions"),
+        sql<string[]>`coalesce((select array_agg(o.path order by o.path) from user_scope us
+          join org_unit o on o.id = us.org_unit_id where us.user_id = u.id), '{}')`.as("scope_paths"),
+      ])
+      .where("s.id_hash", "=", idHash)
+      .where("s.expires_at", ">", now)
       .executeTakeFirst();
   }
 
