@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { pageOf, pageQuery } from "../../shared/paging.js";
 import { enrolmentStatusLabels, genderLabels, stageLabels } from "../registry/codes.js";
-import { dateField, enumField, searchText, textField, updatedAt } from "../registry/schema-fields.js";
+import {
+  dateField,
+  enumField,
+  missingOrText,
+  searchText,
+  textField,
+  updatedAt,
+} from "../registry/schema-fields.js";
 
 /** Request and response shapes of /api/students. */
 
@@ -17,7 +24,7 @@ export const gradeField = z.coerce
 
 export const numberField = (label: string) =>
   z
-    .string({ error: `请填写${label}` })
+    .string({ error: missingOrText(label) })
     .trim()
     .toUpperCase()
     .min(1, { error: `请填写${label}` })

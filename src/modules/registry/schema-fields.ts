@@ -27,9 +27,13 @@ export const enumField = <const T extends readonly [string, ...string[]]>(
     error: `${label}应为以下之一：${values.map((v) => (labels ? `${v}（${labels[v as T[number]]}）` : v)).join("、")}`,
   });
 
+/** "请填写X" when the field is missing, "X应为文本" when it has the wrong type. */
+export const missingOrText = (label: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined || issue.input === null ? `请填写${label}` : `${label}应为文本`;
+
 export const textField = (label: string, max: number) =>
   z
-    .string({ error: `${label}应为文本` })
+    .string({ error: missingOrText(label) })
     .trim()
     .min(1, { error: `请填写${label}` })
     .max(max, { error: `${label}不能超过${max}个字` });

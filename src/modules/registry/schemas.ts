@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { pageOf, pageQuery } from "../../shared/paging.js";
 import { ownershipLabels, urbanRuralLabels } from "./codes.js";
-import { boolQuery, dateField, enumField, searchText, textField, updatedAt } from "./schema-fields.js";
+import {
+  boolQuery,
+  dateField,
+  enumField,
+  missingOrText,
+  searchText,
+  textField,
+  updatedAt,
+} from "./schema-fields.js";
 
 /** Request and response shapes of /api/org-units: one schema per endpoint, also the OpenAPI document. */
 
@@ -133,10 +141,10 @@ export const treeNode: z.ZodType<TreeNode> = z
 export const treeResponse = z.object({ asOf: z.string(), roots: z.array(treeNode) });
 
 const orgCode = z
-  .string({ error: "机构代码应为文本" })
+  .string({ error: missingOrText("机构代码") })
   .trim()
   .toUpperCase()
-  .min(2, { error: "请填写机构代码" })
+  .min(2, { error: "机构代码至少2位" })
   .max(20, { error: "机构代码不能超过20位" });
 
 export const orgUnitCreateBody = z.object({
