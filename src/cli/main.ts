@@ -3,6 +3,7 @@ import { AppError } from "../shared/errors.js";
 import { registerAccessCommands } from "./commands/access.js";
 import { registerCoreCommands } from "./commands/core.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerExchangeCommands } from "./commands/exchange.js";
 import { registerRegistryCommands } from "./commands/registry.js";
 import { fail } from "./context.js";
 
@@ -18,6 +19,7 @@ registerCoreCommands(program);
 registerAccessCommands(program);
 registerDemoCommands(program);
 registerRegistryCommands(program);
+registerExchangeCommands(program);
 
 try {
   await program.parseAsync(process.argv);
