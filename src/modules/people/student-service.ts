@@ -261,6 +261,10 @@ export class StudentService {
         last && body.effectiveOn < last
           ? { field: "effectiveOn", message: `生效日期不能早于上一次学籍变动（${last}）` }
           : null,
+        // A student who has left (毕业, 转出) can only come back on the roll (复学, 转回).
+        (s.status === "graduated" || s.status === "transferred") && body.status !== "enrolled"
+          ? { field: "status", message: `该生已${enrolmentStatusLabels[s.status]}，只能改为在读` }
+          : null,
       ];
       const history = [];
       const note = body.note ?? null;

@@ -388,6 +388,20 @@ describe("students: status changes", () => {
     expect(history.map((h: { status: string }) => h.status)).toEqual(["enrolled", "suspended", "enrolled"]);
   });
 
+  it("lets a graduate only come back on the roll", async () => {
+    const grad = await school1.post(`/api/students/${s.wang2}/status`, {
+      status: "graduated",
+      effectiveOn: "2025-07-01",
+    });
+    expect(grad.json().statusLabel).toBe("毕业");
+    const res = await school1.post(`/api/students/${s.wang2}/status`, {
+      status: "suspended",
+      effectiveOn: "2025-07-02",
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain("该生已毕业，只能改为在读");
+  });
+
   it("transfers to a school in scope, recording both sides", async () => {
     const res = await lishi.post(`/api/students/${s.wang}/status`, {
       status: "transferred",

@@ -73,6 +73,13 @@ describe("changing an org unit from a date", () => {
     expect((await lishi.get("/api/org-units/1411020001/history")).json().versions).toHaveLength(2);
   });
 
+  it("leaves the county unit itself to the city", async () => {
+    const res = await lishi.patch("/api/org-units/141102", { address: "离石区教育局" });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().message).toContain("市级管理员");
+    expect((await admin.patch("/api/org-units/141102", { address: "离石区教育局" })).statusCode).toBe(200);
+  });
+
   it("cannot change another county's unit (404) or without registry.write (403)", async () => {
     expect((await lishi.patch("/api/org-units/1411810001", { name: "x" })).statusCode).toBe(404);
     expect((await teacher.patch("/api/org-units/1411020001", { name: "x" })).statusCode).toBe(403);
@@ -139,7 +146,7 @@ describe("撤并: merging a school into another", () => {
     const noDate = await lishi.post("/api/org-units/1411020002/merge", { successorCode: "1411020001" });
     expect(noDate.statusCode).toBe(400);
     expect(noDate.json().message).toContain("撤并日期");
-    const county = await lishi.post("/api/org-units/141102/merge", {
+    const county = await admin.post("/api/org-units/141102/merge", {
       successorCode: "1411020001",
       date: "2024-08-31",
     });

@@ -1,6 +1,6 @@
 import type { Kysely, Updateable } from "kysely";
 import type { DB, OrgUnitTable } from "../../db/types.js";
-import { type Actor, requirePermission } from "../../shared/actor.js";
+import { type Actor, pathInScope, requirePermission } from "../../shared/actor.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
 import { recordAudit } from "../audit/record.js";
 import { schoolYearOf, todayInChina } from "./calendar.js";
@@ -402,10 +402,16 @@ export class OrgUnitChanges {
     });
   }
 
-  /** The unit, locked for the change; ended units cannot change any more. */
+  /**
+   * The unit, locked for the change; ended units cannot change any more. A county is maintained
+   * from above: its own admins (scope = the county) may read it but not change it.
+   */
   private async lockVisible(repo: OrgUnitRepository, actor: Actor, code: string) {
     const unit = await repo.findByCode(code.trim().toUpperCase(), actor.scopePaths, true);
     if (!unit) throw notFound(`机构 ${code} `);
+    const parentPath = unit.path.slice(0, unit.path.slice(0, -1).lastIndexOf("/") + 1);
+    if (unit.kind === "county" && !pathInScope(actor, parentPath))
+      throw new AppError("FORBIDDEN", "县（市、区）机构由市级管理员维护");
     if (unit.valid_to !== null)
       throw new AppError(
         "CONFLICT",
