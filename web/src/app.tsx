@@ -15,6 +15,7 @@ const SchoolListPage = lazy(() => import("./pages/registry/school-list-page"));
 const SchoolPage = lazy(() => import("./pages/registry/school-page"));
 const StudentSearchPage = lazy(() => import("./pages/people/student-search-page"));
 const StaffSearchPage = lazy(() => import("./pages/people/staff-search-page"));
+const ImportPage = lazy(() => import("./pages/imports/import-page"));
 
 /** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
 const guarded = (permission: string, page: ReactNode) => (
@@ -59,6 +60,7 @@ const router = createBrowserRouter([
           { path: "schools/:code", element: guarded("registry.read", <SchoolPage />) },
           { path: "students", element: guarded("people.read", <StudentSearchPage />) },
           { path: "staff", element: guarded("people.read", <StaffSearchPage />) },
+          { path: "imports", element: guarded("exchange.import", <ImportPage />) },
           { path: "*", element: <NotFound /> },
         ],
       },

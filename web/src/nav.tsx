@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   BankOutlined,
+  CloudUploadOutlined,
   GlobalOutlined,
   IdcardOutlined,
   TeamOutlined,
@@ -25,4 +26,5 @@ export const navItems: NavItem[] = [
   { path: "/schools", label: "nav.schools", icon: <BankOutlined />, permission: "registry.read" },
   { path: "/students", label: "nav.students", icon: <TeamOutlined />, permission: "people.read" },
   { path: "/staff", label: "nav.staff", icon: <IdcardOutlined />, permission: "people.read" },
+  { path: "/imports", label: "nav.imports", icon: <CloudUploadOutlined />, permission: "exchange.import" },
 ];

@@ -31,10 +31,46 @@ export type ApiData<P extends keyof paths, M extends keyof paths[P]> = paths[P][
   ? R
   : never;
 
+/** The 202 JSON body of a route that answers "accepted" (jobs). */
+export type ApiAccepted<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 202: { content: { "application/json": infer R } } };
+}
+  ? R
+  : never;
+
 let csrfToken: string | null = null;
 /** The session's CSRF token, sent as X-CSRF-Token on every state-changing request. */
 export function setCsrfToken(token: string | null) {
   csrfToken = token;
+}
+
+/**
+ * A multipart upload (the generated types cannot describe a file body): the same CSRF header and
+ * error handling as every other call.
+ */
+export async function upload<T>(url: string, file: File): Promise<T> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const response = await fetch(url, {
+    method: "POST",
+    body: form,
+    credentials: "same-origin",
+    headers: csrfToken ? { "X-CSRF-Token": csrfToken } : {},
+  }).catch(() => {
+    throw new ApiError(0, "NETWORK", "无法连接服务器，请检查网络");
+  });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401) expiredListener?.((body as ApiErrorBody).message ?? "登录已过期，请重新登录");
+  if (!response.ok) {
+    const e = body as Partial<ApiErrorBody>;
+    throw new ApiError(
+      response.status,
+      e.code ?? `HTTP_${response.status}`,
+      e.message ?? `上传失败（${response.status}）`,
+      e.details,
+    );
+  }
+  return body as T;
 }
 
 let expiredListener: ((message: string) => void) | null = null;

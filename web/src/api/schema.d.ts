@@ -3039,6 +3039,591 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 变更数据 (change feed: updated_since / cursor, deletions and mergers included)
+         * @description Rows of one entity ordered by (updatedAt, key). Start with updatedSince (or nothing for everything), then pass nextCursor until hasMore is false, and keep it to poll later. A row written by a transaction still open when you read may appear later with an earlier updatedAt: to be safe, re-read from a cursor or time a minute behind; items are idempotent upserts by key.
+         */
+        get: {
+            parameters: {
+                query: {
+                    entity: "org_unit" | "student" | "staff" | "class_group";
+                    /** @description rows updated at or after this time (ignored when cursor is given) */
+                    updatedSince?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                entity: "org_unit" | "student" | "staff" | "class_group";
+                                /** @description natural key: org unit code, 学籍号, staff number, class group id */
+                                key: string;
+                                /** @description ISO 8601 UTC with microseconds */
+                                updatedAt: string;
+                                /** @description soft-deleted; data is the last state */
+                                deleted: boolean;
+                                /** @description org units: the successor's code after a merger (撤并) */
+                                mergedInto: string | null;
+                                data: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "city" | "county" | "school" | "department";
+                                    kindLabel: string;
+                                    name: string;
+                                    shortName: string | null;
+                                    parentCode: string | null;
+                                    countyCode: string | null;
+                                    countyName: string | null;
+                                    schoolType: string | null;
+                                    schoolTypeLabel: string | null;
+                                    /** @enum {string|null} */
+                                    ownership: "public" | "private" | null;
+                                    ownershipLabel: string | null;
+                                    inclusive: boolean | null;
+                                    /** @enum {string|null} */
+                                    urbanRural: "urban" | "town" | "rural" | null;
+                                    urbanRuralLabel: string | null;
+                                    boarding: boolean | null;
+                                    address: string | null;
+                                    lng: number | null;
+                                    lat: number | null;
+                                    validFrom: string;
+                                    validTo: string | null;
+                                    /** @enum {string|null} */
+                                    endReason: "merged" | "closed" | null;
+                                    successorCode: string | null;
+                                    /** @description valid today */
+                                    current: boolean;
+                                    /** @description ISO 8601 timestamp */
+                                    updatedAt: string;
+                                } | {
+                                    studentNumber: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    gender: "M" | "F";
+                                    genderLabel: string;
+                                    residentId: string | null;
+                                    /** @description true when residentId is masked (no people.pii) */
+                                    residentIdMasked: boolean;
+                                    birthDate: string;
+                                    schoolCode: string;
+                                    schoolName: string;
+                                    countyCode: string;
+                                    stage: string;
+                                    stageLabel: string;
+                                    grade: number;
+                                    gradeLabel: string;
+                                    classGroupId: number | null;
+                                    classGroupName: string | null;
+                                    /** @enum {string} */
+                                    status: "enrolled" | "transferred" | "suspended" | "graduated";
+                                    statusLabel: string;
+                                    enrolledOn: string | null;
+                                    /** @description ISO 8601 timestamp */
+                                    createdAt: string;
+                                    /** @description ISO 8601 timestamp */
+                                    updatedAt: string;
+                                } | {
+                                    staffNumber: string;
+                                    name: string;
+                                    /** @enum {string} */
+                                    gender: "M" | "F";
+                                    genderLabel: string;
+                                    residentId: string | null;
+                                    residentIdMasked: boolean;
+                                    birthDate: string | null;
+                                    schoolCode: string;
+                                    schoolName: string;
+                                    countyCode: string;
+                                    posts: string[];
+                                    subjects: string[];
+                                    education: string | null;
+                                    title: string | null;
+                                    /** @enum {string|null} */
+                                    keyLevel: "county" | "city" | "province" | null;
+                                    keyLevelLabel: string | null;
+                                    teachingCertificate: string | null;
+                                    schoolStartDate: string | null;
+                                    /** @enum {string} */
+                                    status: "active" | "left" | "retired";
+                                    statusLabel: string;
+                                    /** @description ISO 8601 timestamp */
+                                    createdAt: string;
+                                    /** @description ISO 8601 timestamp */
+                                    updatedAt: string;
+                                } | {
+                                    id: number;
+                                    schoolCode: string;
+                                    schoolName: string;
+                                    countyCode: string;
+                                    /** @description the year the school year starts: 2024 = 2024-2025学年 */
+                                    schoolYear: number;
+                                    stage: string;
+                                    stageLabel: string;
+                                    grade: number;
+                                    gradeLabel: string;
+                                    name: string;
+                                    homeroomStaffNumber: string | null;
+                                    homeroomName: string | null;
+                                    studentCount: number;
+                                    /** @description ISO 8601 timestamp */
+                                    createdAt: string;
+                                    /** @description ISO 8601 timestamp */
+                                    updatedAt: string;
+                                };
+                            }[];
+                            /** @description pass as cursor to continue; poll with it later for new changes */
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入模板 (xlsx with 填写说明 sheet, or CSV) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "xlsx" | "csv";
+                };
+                header?: never;
+                path: {
+                    /** @description schools | students | staff | class-groups */
+                    kind: "schools" | "students" | "staff" | "class-groups";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入记录 (history in the caller's area: who, when, kind, counts) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    kind?: "schools" | "students" | "staff" | "class-groups";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "schools" | "students" | "staff" | "class-groups";
+                                kindLabel: string;
+                                fileName: string;
+                                fileSize: number;
+                                /** @description The worksheet read (xlsx) */
+                                sheetName: string | null;
+                                /**
+                                 * @description validating → validated | invalid; validated → committing → committed | invalid | failed
+                                 * @enum {string}
+                                 */
+                                status: "validating" | "validated" | "invalid" | "committing" | "committed" | "failed";
+                                statusLabel: string;
+                                /** @description 0..1 of the current phase */
+                                progress: number;
+                                rowsTotal: number;
+                                rowsDone: number;
+                                rowsValid: number;
+                                errorCount: number;
+                                /** @description Errors listed (the first 100,000); errorCount counts all */
+                                errorsStored: number;
+                                inserted: number;
+                                updated: number;
+                                unchanged: number;
+                                message: string | null;
+                                createdBy: string;
+                                committedBy: string | null;
+                                createdAt: string;
+                                finishedAt: string | null;
+                                committedAt: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 上传导入文件 (multipart field `file`, .xlsx or .csv); starts the dry run
+         * @description Answers 202 with the job at once; poll GET /api/imports/{id} until status leaves `validating`. The file is decided by its content (magic bytes), not its name. Permissions: exchange.import plus registry.write (schools) or people.write (students, staff, class-groups).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description What the file holds: schools | students | staff | class-groups */
+                    kind: "schools" | "students" | "staff" | "class-groups";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "schools" | "students" | "staff" | "class-groups";
+                            kindLabel: string;
+                            fileName: string;
+                            fileSize: number;
+                            /** @description The worksheet read (xlsx) */
+                            sheetName: string | null;
+                            /**
+                             * @description validating → validated | invalid; validated → committing → committed | invalid | failed
+                             * @enum {string}
+                             */
+                            status: "validating" | "validated" | "invalid" | "committing" | "committed" | "failed";
+                            statusLabel: string;
+                            /** @description 0..1 of the current phase */
+                            progress: number;
+                            rowsTotal: number;
+                            rowsDone: number;
+                            rowsValid: number;
+                            errorCount: number;
+                            /** @description Errors listed (the first 100,000); errorCount counts all */
+                            errorsStored: number;
+                            inserted: number;
+                            updated: number;
+                            unchanged: number;
+                            message: string | null;
+                            createdBy: string;
+                            committedBy: string | null;
+                            createdAt: string;
+                            finishedAt: string | null;
+                            committedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入任务 (status, progress, counts) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Import job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "schools" | "students" | "staff" | "class-groups";
+                            kindLabel: string;
+                            fileName: string;
+                            fileSize: number;
+                            /** @description The worksheet read (xlsx) */
+                            sheetName: string | null;
+                            /**
+                             * @description validating → validated | invalid; validated → committing → committed | invalid | failed
+                             * @enum {string}
+                             */
+                            status: "validating" | "validated" | "invalid" | "committing" | "committed" | "failed";
+                            statusLabel: string;
+                            /** @description 0..1 of the current phase */
+                            progress: number;
+                            rowsTotal: number;
+                            rowsDone: number;
+                            rowsValid: number;
+                            errorCount: number;
+                            /** @description Errors listed (the first 100,000); errorCount counts all */
+                            errorsStored: number;
+                            inserted: number;
+                            updated: number;
+                            unchanged: number;
+                            message: string | null;
+                            createdBy: string;
+                            committedBy: string | null;
+                            createdAt: string;
+                            finishedAt: string | null;
+                            committedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入错误清单 (row as Excel shows it, column, value, reason) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Import job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Row number as Excel shows it (0: the file as a whole) */
+                                row: number;
+                                /** @description Column header, or 表头 / 文件 */
+                                column: string;
+                                value: string | null;
+                                reason: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/errors.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载错误数据 (the rows with errors as uploaded, plus 错误原因; fix and upload again) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Import job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交导入 (only a job whose dry run found no errors; all or nothing)
+         * @description Answers 202; poll the job until status is committed (or invalid/failed: nothing written).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Import job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "schools" | "students" | "staff" | "class-groups";
+                            kindLabel: string;
+                            fileName: string;
+                            fileSize: number;
+                            /** @description The worksheet read (xlsx) */
+                            sheetName: string | null;
+                            /**
+                             * @description validating → validated | invalid; validated → committing → committed | invalid | failed
+                             * @enum {string}
+                             */
+                            status: "validating" | "validated" | "invalid" | "committing" | "committed" | "failed";
+                            statusLabel: string;
+                            /** @description 0..1 of the current phase */
+                            progress: number;
+                            rowsTotal: number;
+                            rowsDone: number;
+                            rowsValid: number;
+                            errorCount: number;
+                            /** @description Errors listed (the first 100,000); errorCount counts all */
+                            errorsStored: number;
+                            inserted: number;
+                            updated: number;
+                            unchanged: number;
+                            message: string | null;
+                            createdBy: string;
+                            committedBy: string | null;
+                            createdAt: string;
+                            finishedAt: string | null;
+                            committedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

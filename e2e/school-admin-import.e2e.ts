@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeResidentId } from "../src/shared/resident-id.js";
+import { openBrowser, type Session, screenshot, signIn } from "./browser.js";
+
+/**
+ * The school admin of 离石区实验小学 imports students: a file with three bad rows is refused with
+ * the three errors listed (and as an xlsx), the fixed file is committed, and a new student is found.
+ */
+let s: Session;
+let dir: string;
+// A name no generated student has, so that the search finds exactly the imported one.
+const suffix = String(Date.now() % 100000).padStart(5, "0");
+const newName = `测试导入${suffix}`;
+const header = "学籍号,姓名,性别,身份证号,出生日期,学校标识码,年级,班级,学籍状态,入学日期";
+
+function row(seq: number, name: string, school = "1411020001", grade = "四年级", idOverride?: string) {
+  // Odd sequence numbers: the 17th digit of a man's ID number is odd (GB 11643).
+  const id = idOverride ?? makeResidentId("141102", "2016-04-12", 900 + seq * 2 - 1);
+  return `G${id},${name},男,${id},2016-04-12,${school},${grade},,在读,2022-09-01`;
+}
+
+beforeAll(async () => {
+  s = await openBrowser();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "edu-e2e-import-"));
+  const goodId = makeResidentId("141102", "2016-04-12", 905); // row 3's
+  const badCheck = goodId.slice(0, 17) + (goodId[17] === "1" ? "2" : "1");
+  fs.writeFileSync(
+    path.join(dir, "students-bad.csv"),
+    [
+      header,
+      row(1, newName),
+      row(2, `${newName}乙`),
+      row(3, `${newName}丙`, "1411020001", "四年级", badCheck), // wrong check digit
+      row(4, `${newName}丁`, "1411810001"), // a 孝义市 school: outside the school admin's scope
+      row(5, `${newName}戊`, "1411020001", "十三年级"), // no such grade
+    ].join("\n"),
+  );
+  fs.writeFileSync(
+    path.join(dir, "students-fixed.csv"),
+    [header, row(1, newName), row(2, `${newName}乙`), row(3, `${newName}丙`), row(5, `${newName}戊`)].join(
+      "\n",
+    ),
+  );
+});
+afterAll(async () => {
+  await s?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("school admin: import students with bad rows, fix, commit, find", () => {
+  it("signs in and opens the import wizard", async () => {
+    const { page, baseUrl } = s;
+    await signIn(page, baseUrl, "lsxx_admin");
+    await page.getByRole("link", { name: "数据导入" }).click();
+    await page.waitForURL(/\/imports$/);
+    await page.getByTestId("import-dropzone").waitFor();
+  });
+
+  it("uploads a file with three bad rows and sees the three errors", async () => {
+    const { page } = s;
+    await page.getByTestId("import-file").setInputFiles(path.join(dir, "students-bad.csv"));
+    await page.getByTestId("import-invalid").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("import-invalid").textContent()).toContain("3 处错误");
+    const rows = page.locator('[data-testid="import-errors"] tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(3);
+    const text = (await page.getByTestId("import-errors").textContent()) ?? "";
+    expect(text).toMatch(/校验/); // the check digit
+    expect(text).toContain("1411810001"); // the out-of-scope school code is shown as the value
+    expect(text).toContain("十三年级");
+    await screenshot(page, "21-import-errors");
+  });
+
+  it("downloads the errors as an xlsx workbook", async () => {
+    const { page } = s;
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("import-errors-xlsx").click(),
+    ]);
+    const file = path.join(dir, download.suggestedFilename() || "errors.xlsx");
+    await download.saveAs(file);
+    expect(fs.readFileSync(file).subarray(0, 2).toString()).toBe("PK"); // a zip: xlsx
+  });
+
+  it("uploads the fixed file, commits, and sees the summary", async () => {
+    const { page } = s;
+    await page.getByTestId("import-file").setInputFiles(path.join(dir, "students-fixed.csv"));
+    await page.getByTestId("import-valid").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("import-valid").textContent()).toContain("4 行");
+    await screenshot(page, "22-import-valid");
+    await page.getByTestId("import-commit").click();
+    await page.getByTestId("import-done").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("import-done").textContent()).toMatch(/新增\s*4/);
+    await screenshot(page, "23-import-done");
+  });
+
+  it("shows the import in the history with who and counts", async () => {
+    const { page } = s;
+    const row = page
+      .locator('[data-testid="import-history"] tbody tr.ant-table-row', { hasText: "students-fixed.csv" })
+      .first();
+    await row.waitFor({ timeout: 15_000 });
+    const text = (await row.textContent()) ?? "";
+    expect(text).toContain("lsxx_admin");
+    expect(text).toContain("学生");
+  });
+
+  it("finds the new student by name", async () => {
+    const { page } = s;
+    await page.getByRole("link", { name: "学生" }).click();
+    await page.waitForURL(/\/students$/);
+    await page.getByTestId("students-search").locator("input").fill(newName);
+    await page.getByTestId("students-search").locator("input").press("Enter");
+    const rows = page.locator('[data-testid="students-table"] tbody tr.ant-table-row');
+    await page.locator('[data-testid="students-table"]').getByText(newName, { exact: true }).waitFor();
+    expect(await rows.count()).toBeGreaterThanOrEqual(1);
+    await screenshot(page, "24-import-found");
+  });
+
+  it("never reached off the platform's origin and raised no page errors", () => {
+    expect(s.offOrigin).toEqual([]);
+    expect(s.pageErrors).toEqual([]);
+  });
+});
