@@ -16,6 +16,10 @@ const SchoolPage = lazy(() => import("./pages/registry/school-page"));
 const StudentSearchPage = lazy(() => import("./pages/people/student-search-page"));
 const StaffSearchPage = lazy(() => import("./pages/people/staff-search-page"));
 const ImportPage = lazy(() => import("./pages/imports/import-page"));
+const UsersPage = lazy(() => import("./pages/admin/users-page"));
+const RolesPage = lazy(() => import("./pages/admin/roles-page"));
+const TokensPage = lazy(() => import("./pages/admin/tokens-page"));
+const AuditPage = lazy(() => import("./pages/admin/audit-page"));
 
 /** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
 const guarded = (permission: string, page: ReactNode) => (
@@ -61,6 +65,10 @@ const router = createBrowserRouter([
           { path: "students", element: guarded("people.read", <StudentSearchPage />) },
           { path: "staff", element: guarded("people.read", <StaffSearchPage />) },
           { path: "imports", element: guarded("exchange.import", <ImportPage />) },
+          { path: "admin/users", element: guarded("users.manage", <UsersPage />) },
+          { path: "admin/roles", element: guarded("users.manage", <RolesPage />) },
+          { path: "admin/tokens", element: guarded("tokens.manage", <TokensPage />) },
+          { path: "admin/audit", element: guarded("audit.read", <AuditPage />) },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -1,10 +1,14 @@
 import {
   ApartmentOutlined,
+  ApiOutlined,
+  AuditOutlined,
   BankOutlined,
   CloudUploadOutlined,
   GlobalOutlined,
   IdcardOutlined,
+  SafetyCertificateOutlined,
   TeamOutlined,
+  UserSwitchOutlined,
 } from "@ant-design/icons";
 import type { ReactNode } from "react";
 import type { MessageKey } from "./i18n/dict";
@@ -27,4 +31,13 @@ export const navItems: NavItem[] = [
   { path: "/students", label: "nav.students", icon: <TeamOutlined />, permission: "people.read" },
   { path: "/staff", label: "nav.staff", icon: <IdcardOutlined />, permission: "people.read" },
   { path: "/imports", label: "nav.imports", icon: <CloudUploadOutlined />, permission: "exchange.import" },
+  { path: "/admin/users", label: "nav.users", icon: <UserSwitchOutlined />, permission: "users.manage" },
+  {
+    path: "/admin/roles",
+    label: "nav.roles",
+    icon: <SafetyCertificateOutlined />,
+    permission: "users.manage",
+  },
+  { path: "/admin/tokens", label: "nav.tokens", icon: <ApiOutlined />, permission: "tokens.manage" },
+  { path: "/admin/audit", label: "nav.audit", icon: <AuditOutlined />, permission: "audit.read" },
 ];

@@ -31,6 +31,13 @@ export type ApiData<P extends keyof paths, M extends keyof paths[P]> = paths[P][
   ? R
   : never;
 
+/** The 201 JSON body of a route that creates something. */
+export type ApiCreated<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 201: { content: { "application/json": infer R } } };
+}
+  ? R
+  : never;
+
 /** The 202 JSON body of a route that answers "accepted" (jobs). */
 export type ApiAccepted<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   responses: { 202: { content: { "application/json": infer R } } };
