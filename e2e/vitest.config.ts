@@ -1,4 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/** Journeys run in the order of their numbered names: a later one looks for what an earlier one did. */
+class InOrder extends BaseSequencer {
+  async sort(files: TestSpecification[]) {
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  }
+}
 
 /**
  * The browser journeys (`npm run test:e2e`): one real server on a fresh demo database, started by
@@ -16,5 +24,6 @@ export default defineConfig({
     fileParallelism: false,
     maxWorkers: 1,
     pool: "forks",
+    sequence: { sequencer: InOrder },
   },
 });

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openBrowser, type Session, screenshot, signIn, waitForMap } from "./browser.js";
+
+/**
+ * The city admin creates a county admin for 汾阳市 (scope picked on the org tree); that user signs
+ * in, must change the initial password, and sees only 汾阳市. The audit viewer then shows the user's
+ * creation and the school admin's import (journey 03) with who and when.
+ */
+let s: Session;
+const suffix = String(Date.now() % 100000).padStart(5, "0");
+const username = `fenyang${suffix}`;
+const initial = "Fenyang2026a";
+const changed = "Fenyang2026b";
+
+beforeAll(async () => {
+  s = await openBrowser();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe("city admin: a user scoped to 汾阳市, and the audit viewer", () => {
+  it("creates a county admin for 汾阳市", async () => {
+    const { page, baseUrl } = s;
+    await signIn(page, baseUrl, "admin");
+    await page.getByRole("link", { name: "用户管理" }).click();
+    await page.waitForURL(/\/admin\/users$/);
+    await page.getByTestId("user-create").click();
+    const form = page.getByTestId("user-form");
+    await form.getByLabel("用户名").fill(username);
+    await form.getByLabel("姓名/名称").fill("汾阳市教育局（测试）");
+    await form.getByLabel("初始密码").fill(initial);
+    await page.getByTestId("user-roles-select").click();
+    await page.locator(".ant-select-dropdown").getByText("县级管理员", { exact: true }).click();
+    await page.keyboard.press("Escape");
+    await page.getByTestId("scope-picker").click();
+    await page.keyboard.type("汾阳市");
+    await page.locator(".ant-select-tree-node-content-wrapper", { hasText: "汾阳市（141182）" }).click();
+    await page.keyboard.press("Escape");
+    await screenshot(page, "31-user-create");
+    await page.getByRole("button", { name: /创\s*建/ }).click();
+    const row = page.locator('[data-testid="users-table"] tbody tr', { hasText: username });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("汾阳市");
+    expect(await row.textContent()).toContain("县级管理员");
+    await screenshot(page, "32-users");
+    await page.getByTestId("sign-out").click();
+    await page.waitForURL(/\/login$/);
+  });
+
+  it("signs in as the new user, changes the initial password, and sees only 汾阳市", async () => {
+    const { page, baseUrl } = s;
+    await signIn(page, baseUrl, username, initial);
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("管理员重置了您的密码").or(dialog.getByText("修改密码")).first().waitFor();
+    await dialog.getByLabel("当前密码").fill(initial);
+    await dialog.getByLabel("新密码", { exact: true }).fill(changed);
+    await dialog.getByLabel("确认新密码").fill(changed);
+    await dialog.getByRole("button", { name: "确认修改" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.getByTestId("user-area").textContent()).toContain("汾阳市");
+    await page.goto(baseUrl);
+    await waitForMap(page);
+    const rows = page.locator('[data-testid="county-table"] tbody tr.ant-table-row');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("汾阳市");
+    await screenshot(page, "33-fenyang-map");
+    // Another county's page is "not found" for this user.
+    await page.goto(`${baseUrl}/counties/141102`);
+    await page.getByText("未找到").first().waitFor();
+    await page.goto(baseUrl);
+    await page.getByTestId("sign-out").click();
+    await page.waitForURL(/\/login$/);
+  });
+
+  it("shows the user creation in the audit viewer, with who and when", async () => {
+    const { page, baseUrl } = s;
+    await signIn(page, baseUrl, "admin");
+    await page.getByRole("link", { name: "审计记录" }).click();
+    await page.waitForURL(/\/admin\/audit$/);
+    await page.getByTestId("audit-entityKey").locator("input").fill(username);
+    await page.getByTestId("audit-entityKey").locator("input").press("Enter");
+    await page.waitForURL(/entityKey=/);
+    const created = page
+      .locator('[data-testid="audit-table"] tbody tr.ant-table-row')
+      .filter({ hasText: "新建" })
+      .filter({ hasText: username });
+    await created.waitFor();
+    const text = (await created.textContent()) ?? "";
+    expect(text).toContain("admin"); // who
+    expect(text).toContain("用户");
+    expect(text).toMatch(/\d{4}\/\d{1,2}\/\d{1,2}/); // when
+    await screenshot(page, "34-audit-user");
+  });
+
+  it("shows the school admin's import in the audit viewer", async () => {
+    const { page, baseUrl } = s;
+    await page.goto(`${baseUrl}/admin/audit?actor=lsxx_admin&entity=import_job`);
+    const row = page.locator('[data-testid="audit-table"] tbody tr.ant-table-row').first();
+    await row.waitFor();
+    const text = (await row.textContent()) ?? "";
+    expect(text).toContain("lsxx_admin");
+    expect(text).toContain("导入");
+    await screenshot(page, "35-audit-import");
+  });
+
+  it("never reached off the platform's origin and raised no page errors", () => {
+    expect(s.offOrigin).toEqual([]);
+    expect(s.pageErrors).toEqual([]);
+  });
+});
