@@ -7,7 +7,7 @@ import type { CountCache } from "./count-cache.js";
 import { pageWithTotal, prefixRange } from "./paged-sql.js";
 import type { StaffView } from "./presenters.js";
 import type { StaffFilter } from "./staff-schemas.js";
-import { searchKind } from "./student-repository.js";
+import { searchKind } from "./student-filter-sql.js";
 
 /** The filter as SQL over `staff t`: scope by org_path range, live rows only. */
 function conditions(f: StaffFilter, scopePaths: string[]): RawBuilder<SqlBool> {

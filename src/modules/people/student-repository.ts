@@ -1,51 +1,13 @@
-import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from "kysely";
+import { type Insertable, type Kysely, sql, type Updateable } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { DB, StudentStatusHistoryTable, StudentTable } from "../../db/types.js";
 import { type FeedPosition, feedCondition, feedTimestamp } from "../registry/feed-sql.js";
 import type { OrgDirectory } from "../registry/org-directory.js";
 import type { CountCache } from "./count-cache.js";
-import { pageWithTotal, prefixRange } from "./paged-sql.js";
+import { pageWithTotal } from "./paged-sql.js";
 import type { StudentView } from "./presenters.js";
+import { studentConditions as conditions, studentOrder } from "./student-filter-sql.js";
 import type { StudentFilter } from "./student-schemas.js";
-
-/** How a search text is read: a full ID number, a 学籍号, or the start of a name. */
-export function searchKind(q: string): "residentId" | "number" | "name" {
-  if (/^\d{17}[\dXx]$/.test(q)) return "residentId";
-  if (/^[A-Za-z0-9]+$/.test(q)) return "number";
-  return "name";
-}
-
-/**
- * The filter as SQL over `student s`. Scope is the org_path range (db/scope.ts); live rows only, so
- * the partial indexes of migration 0004 apply.
- */
-function conditions(f: StudentFilter, scopePaths: string[]): RawBuilder<SqlBool> {
-  const c: RawBuilder<SqlBool>[] = [sql`s.deleted_at is null`, sql`${underPaths("s.org_path", scopePaths)}`];
-  if (f.schoolCode) c.push(sql`s.org_path = (select path from org_unit where code = ${f.schoolCode})`);
-  if (f.countyCode) c.push(sql`s.county_code = ${f.countyCode}`);
-  if (f.stage) c.push(sql`s.stage = ${f.stage}`);
-  if (f.grade !== undefined) c.push(sql`s.grade = ${f.grade}`);
-  if (f.classGroupId !== undefined) c.push(sql`s.class_group_id = ${f.classGroupId}`);
-  if (f.status) c.push(sql`s.status = ${f.status}`);
-  if (f.gender) c.push(sql`s.gender = ${f.gender}`);
-  if (f.q) {
-    const kind = searchKind(f.q);
-    const q = f.q.toUpperCase();
-    if (kind === "residentId") c.push(sql`(s.resident_id = ${q} or s.student_number = ${q})`);
-    else if (kind === "number") c.push(sql`s.student_number = ${q}`);
-    else {
-      const [lo, hi] = prefixRange(f.q);
-      c.push(sql`s.name collate "C" >= ${lo} and s.name collate "C" < ${hi}`);
-    }
-  }
-  return sql.join(c, sql` and `) as RawBuilder<SqlBool>;
-}
-
-/** Name searches read the name index in order; everything else reads school by school. */
-const orderOf = (f: StudentFilter) =>
-  f.q && searchKind(f.q) === "name"
-    ? sql`s.name collate "C", s.org_path, s.student_number`
-    : sql`s.org_path, s.student_number`;
 
 const viewColumns = sql`s.id, s.student_number, s.name, s.gender, s.resident_id, s.birth_date::text as birth_date,
   s.school_id, o.code as school_code, o.name as school_name, s.org_path, s.county_code, s.stage, s.grade,
@@ -74,11 +36,10 @@ export class StudentRepository {
     cache: CountCache,
     directory: OrgDirectory,
   ): Promise<{ rows: StudentView[]; total: number }> {
-    const where = conditions(f, scopePaths);
     const { rows, total } = await pageWithTotal<Omit<StudentView, "school_code" | "school_name">>(this.db, {
-      countFrom: sql`from student s where ${where}`,
-      page: sql`select ${listColumns} from student s where ${where}
-        order by ${orderOf(f)} limit ${limit} offset ${offset}`,
+      countFrom: sql`from student s where ${conditions(f, scopePaths)}`,
+      page: sql`select ${listColumns} from student s where ${conditions(f, scopePaths, true)}
+        order by ${studentOrder(f)} limit ${limit} offset ${offset}`,
       cache,
       cacheKey: JSON.stringify(["student", scopePaths, f]),
     });
