@@ -5,6 +5,7 @@ import { changeRoutes } from "../changes/routes.js";
 import { ChangeFeedService } from "../changes/service.js";
 import { OrgDirectory } from "../registry/org-directory.js";
 import { OrgUnitChanges } from "../registry/org-unit-changes.js";
+import { OrgUnitEndings } from "../registry/org-unit-endings.js";
 import { OrgUnitService } from "../registry/org-unit-service.js";
 import { orgUnitRoutes } from "../registry/routes.js";
 import { classGroupRoutes } from "./class-group-routes.js";
@@ -33,11 +34,12 @@ export function registryPeople(db: Kysely<DB>, opts: RegistryPeopleOptions = {})
   const members = new PeopleOfSchools(counts);
   const orgUnits = new OrgUnitService(db, members, now);
   const changes = new OrgUnitChanges(db, members, directory, now);
+  const endings = new OrgUnitEndings(db, members, directory, now);
   const students = new StudentService(db, orgUnits, counts, directory, now);
   const staff = new StaffService(db, orgUnits, counts, directory, now);
   const classGroups = new ClassGroupService(db, orgUnits, counts, now);
   const routes: FastifyPluginAsync[] = [
-    orgUnitRoutes(orgUnits, changes),
+    orgUnitRoutes(orgUnits, changes, endings),
     studentRoutes(students),
     staffRoutes(staff),
     classGroupRoutes(classGroups),

@@ -1,9 +1,10 @@
 import type { Kysely, Updateable } from "kysely";
 import type { DB, OrgUnitTable } from "../../db/types.js";
-import { type Actor, pathInScope, requirePermission } from "../../shared/actor.js";
+import { type Actor, requirePermission } from "../../shared/actor.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
 import { recordAudit } from "../audit/record.js";
-import { schoolYearOf, todayInChina } from "./calendar.js";
+import { todayInChina } from "./calendar.js";
+import { check, inTransaction, lockForChange, pickVersion } from "./change-support.js";
 import { findSchoolType } from "./codes.js";
 import type { OrgDirectory } from "./org-directory.js";
 import { OrgUnitRepository } from "./org-unit-repository.js";
@@ -17,26 +18,14 @@ import {
   schoolAttributeIssues,
 } from "./rules.js";
 import type { OrgUnitCreateBody, OrgUnitPatchBody } from "./schemas.js";
-import type { SchoolMembers, SchoolPlace } from "./school-members.js";
+import type { SchoolMembers } from "./school-members.js";
 
 const versioned = ["name", "school_type", "ownership", "inclusive", "urban_rural", "boarding"] as const;
 
-function check(issues: FieldIssue[]) {
-  if (issues.length) throw invalid(issues);
-}
-
-const place = (u: OrgUnitView): SchoolPlace => ({
-  id: u.id,
-  code: u.code,
-  name: u.name,
-  path: u.path,
-  countyCode: u.county_code ?? "",
-});
-
 /**
- * Changes to the org registry: create, change attributes from a date, merge (撤并) and close. The
- * past is never rewritten: a change ends the open version and starts a new one. Each change runs in
- * one transaction with its audit row.
+ * Changes to the org registry: create, and change attributes from a date (merger and closure are in
+ * org-unit-endings.ts). The past is never rewritten: a change ends the open version and starts a
+ * new one. Each change runs in one transaction with its audit row.
  */
 export class OrgUnitChanges {
   constructor(
@@ -48,15 +37,6 @@ export class OrgUnitChanges {
 
   private today() {
     return todayInChina(this.now());
-  }
-
-  /** Runs a change in one transaction; afterwards the in-memory directory of names is stale. */
-  private async inTransaction<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction().execute(fn);
-    } finally {
-      this.directory.clear();
-    }
   }
 
   async create(actor: Actor, body: OrgUnitCreateBody) {
@@ -91,7 +71,7 @@ export class OrgUnitChanges {
     if (validFrom > today) issues.push({ field: "validFrom", message: "成立日期不能晚于今天" });
     check(issues);
 
-    return this.inTransaction(async (tx) => {
+    return inTransaction(this.db, this.directory, async (tx) => {
       const repo = new OrgUnitRepository(tx);
       const parent = await repo.findByCode(body.parentCode.toUpperCase(), actor.scopePaths);
       if (!parent) throw notFound(`上级机构 ${body.parentCode} `);
@@ -174,9 +154,9 @@ export class OrgUnitChanges {
   async patch(actor: Actor, code: string, body: OrgUnitPatchBody) {
     requirePermission(actor, "registry.write");
     const today = this.today();
-    return this.inTransaction(async (tx) => {
+    return inTransaction(this.db, this.directory, async (tx) => {
       const repo = new OrgUnitRepository(tx);
-      const unit = await this.lockVisible(repo, actor, code);
+      const unit = await lockForChange(repo, actor, code);
       const isSchool = unit.kind === "school";
       const schoolType = body.schoolType === undefined ? undefined : findSchoolType(body.schoolType);
       if (body.schoolType !== undefined && !schoolType)
@@ -294,151 +274,4 @@ export class OrgUnitChanges {
         `该校仍有年级 ${misfit.join("、")} 的在读学生，与新的办学类型不符；请先调整学生年级`,
       );
   }
-
-  async merge(actor: Actor, code: string, body: { successorCode: string; date: string; note?: string }) {
-    requirePermission(actor, "registry.write");
-    const today = this.today();
-    return this.inTransaction(async (tx) => {
-      const repo = new OrgUnitRepository(tx);
-      const unit = await this.lockVisible(repo, actor, code);
-      const successor = await repo.findByCode(
-        body.successorCode.trim().toUpperCase(),
-        actor.scopePaths,
-        true,
-      );
-      if (!successor) throw notFound(`并入学校 ${body.successorCode} `);
-      const issues: FieldIssue[] = [];
-      if (unit.kind !== "school") issues.push({ field: "code", message: "只有学校可以撤并" });
-      if (successor.kind !== "school") issues.push({ field: "successorCode", message: "并入单位应为学校" });
-      if (successor.id === unit.id) issues.push({ field: "successorCode", message: "不能并入自身" });
-      if (successor.valid_to !== null || successor.valid_from > body.date)
-        issues.push({ field: "successorCode", message: `${successor.name} 在撤并日期不是现存学校` });
-      issues.push(...this.endDateIssues(unit, body.date, today));
-      check(issues);
-      const note = body.note ?? `撤并，并入${successor.name}`;
-      await this.endUnit(repo, unit, { date: body.date, reason: "merged", successorId: successor.id, note });
-      const moved = await this.members.moveAll(tx, actor, {
-        from: place(unit),
-        to: place(successor),
-        date: body.date,
-        schoolYear: schoolYearOf(body.date),
-        note,
-      });
-      const after = (await repo.findByCode(unit.code, ["/"]))!;
-      await recordAudit(tx, actor, {
-        action: "merge",
-        entity: "org_unit",
-        entityKey: unit.code,
-        orgPath: unit.path,
-        before: orgUnitSnapshot(unit),
-        after: orgUnitSnapshot(after),
-        context: { successorCode: successor.code, date: body.date, note, moved },
-      });
-      return { unit: presentOrgUnit(after, today), moved };
-    });
-  }
-
-  async close(actor: Actor, code: string, body: { date: string; note?: string }) {
-    requirePermission(actor, "registry.write");
-    const today = this.today();
-    return this.inTransaction(async (tx) => {
-      const repo = new OrgUnitRepository(tx);
-      const unit = await this.lockVisible(repo, actor, code);
-      const issues: FieldIssue[] = [];
-      if (unit.kind !== "school" && unit.kind !== "department")
-        issues.push({ field: "code", message: "只有学校和科室可以关闭" });
-      issues.push(...this.endDateIssues(unit, body.date, today));
-      check(issues);
-      const counts = await this.members.count(tx, unit.path, schoolYearOf(today));
-      const children = await repo.countCurrentChildren(unit.id, today);
-      if (counts.students || counts.staff || children)
-        throw new AppError(
-          "CONFLICT",
-          `${unit.name} 仍有在读学生${counts.students}人、在职教职工${counts.staff}人、下级机构${children}个；请先转出，或改用撤并`,
-          { counts: { ...counts, children } },
-        );
-      const note = body.note ?? "关闭";
-      await this.endUnit(repo, unit, { date: body.date, reason: "closed", successorId: null, note });
-      const after = (await repo.findByCode(unit.code, ["/"]))!;
-      await recordAudit(tx, actor, {
-        action: "close",
-        entity: "org_unit",
-        entityKey: unit.code,
-        orgPath: unit.path,
-        before: orgUnitSnapshot(unit),
-        after: orgUnitSnapshot(after),
-        context: { date: body.date, note },
-      });
-      return presentOrgUnit(after, today);
-    });
-  }
-
-  private endDateIssues(unit: OrgUnitView, date: string, today: string): FieldIssue[] {
-    if (date > today) return [{ field: "date", message: "日期不能晚于今天" }];
-    if (date <= unit.valid_from)
-      return [{ field: "date", message: `日期应晚于该机构的成立日期（${unit.valid_from}）` }];
-    return [];
-  }
-
-  private async endUnit(
-    repo: OrgUnitRepository,
-    unit: OrgUnitView,
-    end: { date: string; reason: "merged" | "closed"; successorId: number | null; note: string },
-  ) {
-    const current = await repo.currentVersion(unit.id);
-    if (!current) throw new AppError("CONFLICT", `机构 ${unit.code} 没有现行版本`);
-    if (end.date <= current.valid_from)
-      throw invalid([{ field: "date", message: `日期应晚于现行版本的生效日期（${current.valid_from}）` }]);
-    await repo.endVersion(current.id, {
-      validTo: end.date,
-      successorId: end.successorId,
-      endReason: end.reason,
-      note: end.note,
-    });
-    await repo.updateUnit(unit.id, {
-      valid_to: end.date,
-      successor_id: end.successorId,
-      end_reason: end.reason,
-    });
-  }
-
-  /**
-   * The unit, locked for the change; ended units cannot change any more. A county is maintained
-   * from above: its own admins (scope = the county) may read it but not change it.
-   */
-  private async lockVisible(repo: OrgUnitRepository, actor: Actor, code: string) {
-    const unit = await repo.findByCode(code.trim().toUpperCase(), actor.scopePaths, true);
-    if (!unit) throw notFound(`机构 ${code} `);
-    const parentPath = unit.path.slice(0, unit.path.slice(0, -1).lastIndexOf("/") + 1);
-    if (unit.kind === "county" && !pathInScope(actor, parentPath))
-      throw new AppError("FORBIDDEN", "县（市、区）机构由市级管理员维护");
-    if (unit.valid_to !== null)
-      throw new AppError(
-        "CONFLICT",
-        `${unit.name} 已${unit.end_reason === "merged" ? "撤并" : "关闭"}，不能再修改`,
-      );
-    return unit;
-  }
-}
-
-function pickVersion(u: {
-  name: string;
-  parent_id: number | null;
-  path: string;
-  school_type: string | null;
-  ownership: string | null;
-  inclusive: boolean | null;
-  urban_rural: string | null;
-  boarding: boolean | null;
-}) {
-  return {
-    name: u.name,
-    parent_id: u.parent_id,
-    path: u.path,
-    school_type: u.school_type,
-    ownership: u.ownership,
-    inclusive: u.inclusive,
-    urban_rural: u.urban_rural,
-    boarding: u.boarding,
-  };
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { actorOf } from "../../server/plugins/auth.js";
 import type { XlsxColumn } from "../../shared/xlsx.js";
 import type { OrgUnitChanges } from "./org-unit-changes.js";
+import type { OrgUnitEndings } from "./org-unit-endings.js";
 import type { OrgUnitService } from "./org-unit-service.js";
 import {
   closeBody,
@@ -51,7 +52,11 @@ const exportColumns: XlsxColumn<OrgUnitOut>[] = [
   { header: "并入学校代码", width: 14, value: (u) => u.successorCode },
 ];
 
-export function orgUnitRoutes(service: OrgUnitService, changes: OrgUnitChanges): FastifyPluginAsyncZod {
+export function orgUnitRoutes(
+  service: OrgUnitService,
+  changes: OrgUnitChanges,
+  endings: OrgUnitEndings,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       "/api/org-units",
@@ -158,7 +163,7 @@ export function orgUnitRoutes(service: OrgUnitService, changes: OrgUnitChanges):
           response: { 200: mergeResult },
         },
       },
-      (request) => changes.merge(actorOf(request), request.params.code, request.body),
+      (request) => endings.merge(actorOf(request), request.params.code, request.body),
     );
 
     app.post(
@@ -172,7 +177,7 @@ export function orgUnitRoutes(service: OrgUnitService, changes: OrgUnitChanges):
           response: { 200: orgUnitOut },
         },
       },
-      (request) => changes.close(actorOf(request), request.params.code, request.body),
+      (request) => endings.close(actorOf(request), request.params.code, request.body),
     );
   };
 }
