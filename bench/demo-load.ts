@@ -26,6 +26,9 @@ type Mode = "generate" | "pglite" | "postgres";
 interface Figures {
   mode: Mode;
   seconds: Record<string, number>;
+  /** CPU seconds (user + system) per phase, and of the whole child (module loading included). */
+  cpu: Record<string, number>;
+  cpuSeconds: number;
   rows: Record<string, number>;
   peakRssMb: number;
 }
@@ -37,16 +40,23 @@ const arg = (name: string, fallback: string) => {
 const scale = Number(arg("scale", "1"));
 const serverUrl = arg("url", process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 
+/** Wall and CPU seconds per phase: on a busy machine the CPU figures are the steadier ones. */
 function stopwatch() {
   const t0 = performance.now();
   let last = t0;
+  let lastCpu = process.cpuUsage();
   const seconds: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
   return {
     seconds,
+    cpu,
     lap(name: string) {
       const now = performance.now();
+      const c = process.cpuUsage(lastCpu);
       seconds[name] = Math.round(now - last) / 1000;
+      cpu[name] = Math.round((c.user + c.system) / 1e4) / 100;
       last = now;
+      lastCpu = process.cpuUsage();
     },
     total() {
       seconds.total = Math.round(performance.now() - t0) / 1000;
@@ -55,6 +65,10 @@ function stopwatch() {
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1e4) / 100;
+};
 
 async function measureGenerate(): Promise<Figures> {
   const w = stopwatch();
@@ -65,7 +79,14 @@ async function measureGenerate(): Promise<Figures> {
   w.lap("students (streamed)");
   w.total();
   const rows = { orgUnits: city.orgUnits.length, staff: city.staff.length, students };
-  return { mode: "generate", seconds: w.seconds, rows, peakRssMb: peakRssMb() };
+  return {
+    mode: "generate",
+    seconds: w.seconds,
+    cpu: w.cpu,
+    cpuSeconds: cpuSeconds(),
+    rows,
+    peakRssMb: peakRssMb(),
+  };
 }
 
 async function measureLoad(mode: "pglite" | "postgres"): Promise<Figures> {
@@ -100,7 +121,7 @@ async function measureLoad(mode: "pglite" | "postgres"): Promise<Figures> {
     w.lap("close");
     w.total();
     const rows = { orgUnits: summary.orgUnits, staff: summary.staff, students: summary.students };
-    return { mode, seconds: w.seconds, rows, peakRssMb: peakRssMb() };
+    return { mode, seconds: w.seconds, cpu: w.cpu, cpuSeconds: cpuSeconds(), rows, peakRssMb: peakRssMb() };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     if (admin) {
@@ -144,10 +165,10 @@ function parent() {
     const f = JSON.parse(line) as Figures;
     const parts = Object.entries(f.seconds)
       .filter(([k]) => k !== "total")
-      .map(([k, v]) => `${k} ${v.toFixed(1)}s`)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}s (CPU ${f.cpu[k]?.toFixed(1)}s)`)
       .join(", ");
     console.log(
-      `${mode.padEnd(8)} total ${f.seconds.total.toFixed(1)}s, peak RSS ${f.peakRssMb} MB — ${parts} ` +
+      `${mode.padEnd(8)} total ${f.seconds.total.toFixed(1)}s (CPU ${f.cpuSeconds.toFixed(1)}s), peak RSS ${f.peakRssMb} MB — ${parts} ` +
         `(${f.rows.orgUnits} org units, ${f.rows.staff} staff, ${f.rows.students} students)`,
     );
   }

@@ -93,7 +93,7 @@ async function connectPostgres(
               stream.on("error", reject);
               const chunk = 2000;
               for (let i = 0; i < rows.length; i += chunk) {
-                stream.write(toCsv(rows.slice(i, i + chunk)));
+                stream.write(csvBytes(rows.slice(i, i + chunk)));
               }
               stream.end();
             });
@@ -146,7 +146,7 @@ async function connectPGlite(opts: ConnectOptions): Promise<Database> {
           },
           async copyRows(table, columns, rows) {
             if (rows.length === 0) return;
-            const blob = new Blob([toCsv(rows)]);
+            const blob = new Blob([csvBytes(rows)]);
             await client.query(
               `COPY ${table} (${columns.join(",")}) FROM '/dev/blob' WITH (FORMAT csv)`,
               [],
@@ -197,6 +197,46 @@ export function toCsv(rows: (string | null)[][]): string {
     out += "\n";
   }
   return out;
+}
+
+/**
+ * The same CSV as toCsv, encoded as UTF-8 bytes directly: several times faster for large batches
+ * (string concatenation and the Blob's own encoding dominated a 550,000-row COPY). Returns a fresh
+ * copy, so a stream may hold on to it.
+ */
+export function csvBytes(rows: (string | null)[][]): Uint8Array<ArrayBuffer> {
+  let pos = 0;
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      // Room for the field as UTF-8 (at most 3 bytes per UTF-16 unit, doubled quotes) plus framing.
+      const need = v === null ? 2 : v.length * 6 + 4;
+      if (csvScratch.length - pos < need) {
+        const bigger = Buffer.allocUnsafe(Math.max(csvScratch.length * 2, pos + need));
+        csvScratch.copy(bigger, 0, 0, pos);
+        csvScratch = bigger;
+      }
+      if (i > 0) csvScratch[pos++] = 44; // ,
+      if (v === null) continue;
+      csvScratch[pos++] = 34; // "
+      pos = putCsvText(v, pos);
+      csvScratch[pos++] = 34;
+    }
+    csvScratch[pos++] = 10; // \n
+  }
+  return new Uint8Array(csvScratch.subarray(0, pos));
+}
+
+let csvScratch = Buffer.allocUnsafe(1 << 20);
+
+/** ASCII byte by byte (most fields); from the first other character on, Buffer.write. */
+function putCsvText(v: string, pos: number): number {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128 || c === 34) return pos + csvScratch.write(v.slice(i).replaceAll('"', '""'), pos, "utf8");
+    csvScratch[pos++] = c;
+  }
+  return pos;
 }
 
 export async function ping(db: Kysely<DB>): Promise<boolean> {

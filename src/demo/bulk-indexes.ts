@@ -38,8 +38,6 @@ export async function withIndexesDeferred<T>(
 
   const result = await load();
 
-  // More sort memory for the index builds of this transaction only.
-  await tx.exec("set local maintenance_work_mem = '256MB'");
   for (const c of keys) await tx.exec(`alter table ${c.table} add constraint ${quote(c.name)} ${c.def}`);
   for (const i of indexes.rows) await tx.exec(i.def);
   for (const c of foreign) await tx.exec(`alter table ${c.table} add constraint ${quote(c.name)} ${c.def}`);

@@ -55,7 +55,7 @@ describe("determinism", () => {
       students: students.filter((_, i) => i % 9973 === 0),
     };
     expect(sha(sample)).toMatchInlineSnapshot(
-      `"7925eff5c3123a73860e73f1bf223dd1991bb07867185f5d62448c403c53ceb4"`,
+      `"af55d82cf191ad83098c71c5dffb4ce4e2d688b6c7eed4edbc8caf5525325794"`,
     );
   });
 
@@ -143,6 +143,18 @@ describe("the full-size city", () => {
     }
     expect(bad.slice(0, 5)).toEqual([]);
     expect(numbers.size).toBe(students.length);
+  });
+
+  it("streams students in (org path, 学籍号) order with ascending ids, the order the loader relies on", () => {
+    let unordered = 0;
+    for (let i = 1; i < students.length; i++) {
+      const a = students[i - 1];
+      const b = students[i];
+      const key = (s: DemoStudent) => `${s.orgPath}|${s.studentNumber}`;
+      if (b.id !== a.id + 1 || key(b) <= key(a)) unordered++;
+    }
+    expect(unordered).toBe(0);
+    expect(students[0].id).toBe(1);
   });
 
   it("gives staff valid, unique IDs and numbers", () => {

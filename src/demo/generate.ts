@@ -114,7 +114,7 @@ export function generateDemoCity(options: DemoCityOptions): DemoCity {
   const certificates = new Map<string, number>();
   const ctx: StaffContext = {
     seed,
-    ids: new ResidentIdAllocator(),
+    ids: new ResidentIdAllocator(luliangCounties.map((c) => c.code)),
     nextId: () => ++staffId,
     nextCertificate: (county) => {
       const n = (certificates.get(county) ?? 0) + 1;

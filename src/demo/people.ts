@@ -7,20 +7,46 @@ import type { Random } from "./random.js";
  * standard requires), so numbers look scattered but never repeat.
  */
 export class ResidentIdAllocator {
-  /** Keyed by region, date and sex packed in one number (hundreds of thousands of keys). */
-  private readonly used = new Map<number, number>();
+  /**
+   * How many numbers each (region, birth date, sex) has used, in one typed array rather than a Map
+   * of hundreds of thousands of keys (which the garbage collector would walk again and again).
+   */
+  private readonly used: Uint16Array;
+  private readonly regionIndex: Map<string, number>;
+
+  constructor(
+    regionCodes: readonly string[],
+    private readonly firstYear = 1950,
+    private readonly lastYear = 2025,
+  ) {
+    this.regionIndex = new Map(regionCodes.map((c, i) => [c, i]));
+    this.used = new Uint16Array(regionCodes.length * (lastYear - firstYear + 1) * 372 * 2);
+  }
 
   /** `birthDate` as YYYY-MM-DD. Same result as makeResidentId (shared/resident-id.ts), faster. */
   allocate(regionCode: string, birthDate: string, gender: "M" | "F"): string {
-    const ymd = birthDate.slice(0, 4) + birthDate.slice(5, 7) + birthDate.slice(8, 10);
-    const key = (Number(regionCode) * 1e8 + Number(ymd)) * 2 + (gender === "M" ? 1 : 0);
-    const k = this.used.get(key) ?? 0;
+    const region = this.regionIndex.get(regionCode);
+    const y = Number(birthDate.slice(0, 4));
+    if (region === undefined || y < this.firstYear || y > this.lastYear)
+      throw new Error(`no ID numbers for region ${regionCode}, year ${y}`);
+    const m = Number(birthDate.slice(5, 7));
+    const d = Number(birthDate.slice(8, 10));
+    const key =
+      ((region * (this.lastYear - this.firstYear + 1) + (y - this.firstYear)) * 372 + (m - 1) * 31 + d - 1) *
+        2 +
+      (gender === "M" ? 1 : 0);
+    const k = this.used[key];
     // 499 is prime, so k ↦ (37k + offset) mod 499 visits every slot once before repeating.
     if (k >= 499) throw new Error(`more than 499 people of one sex born on ${birthDate} in ${regionCode}`);
-    this.used.set(key, k + 1);
+    this.used[key] = k + 1;
     const slot = (k * 37 + (key % 499)) % 499;
     const seq = gender === "M" ? 2 * slot + 1 : 2 * slot + 2;
-    const first17 = regionCode + ymd + (seq < 10 ? `00${seq}` : seq < 100 ? `0${seq}` : String(seq));
+    const first17 =
+      regionCode +
+      birthDate.slice(0, 4) +
+      birthDate.slice(5, 7) +
+      birthDate.slice(8, 10) +
+      String(seq).padStart(3, "0");
     return first17 + residentIdCheckChar(first17);
   }
 }

@@ -1,4 +1,4 @@
-import { stageOfGrade } from "../modules/registry/codes.js";
+import { luliangCounties, stageOfGrade } from "../modules/registry/codes.js";
 import type { DemoClassGroup, DemoStatusHistory, DemoStudent, DemoStudentBatch } from "./model.js";
 import { SCHOOL_YEAR } from "./model.js";
 import { personName } from "./names.js";
@@ -33,7 +33,7 @@ export function* studentBatches(
   schools: StudentSchool[],
   firstId = 1,
 ): Generator<DemoStudentBatch> {
-  const ids = new ResidentIdAllocator();
+  const ids = new ResidentIdAllocator(luliangCounties.map((c) => c.code));
   const windows = new Map<number, string[]>();
   const windowOf = (g: number) => {
     let w = windows.get(g);
@@ -60,7 +60,7 @@ export function* studentBatches(
         const birthDate = window[Math.floor(rng.next() * window.length)];
         const residentId = ids.allocate(countyCode, birthDate, gender);
         const student: DemoStudent = {
-          id: nextId++,
+          id: batch.students.length, // the index in this batch, until the ids are given below
           studentNumber: `G${residentId}`,
           name: personName(rng, gender, "young"),
           gender,
@@ -97,8 +97,25 @@ export function* studentBatches(
         } else if (c.grade >= 1) changeStatus(rng, student, batch.history);
       }
     }
+    nextId = sortAndNumber(batch, nextId);
     yield batch;
   }
+}
+
+/**
+ * Orders a school's students by 学籍号 and numbers them from `nextId`. The stream then arrives sorted
+ * by (org_path, student_number) and by id, the keys of the largest indexes, which PostgreSQL's
+ * sort checks for and builds in one pass. Returns the next free id.
+ */
+function sortAndNumber(batch: DemoStudentBatch, nextId: number): number {
+  const local = batch.students.slice();
+  batch.students.sort((a, b) =>
+    a.studentNumber < b.studentNumber ? -1 : a.studentNumber > b.studentNumber ? 1 : 0,
+  );
+  for (const s of batch.students) s.id = nextId++;
+  for (const h of batch.history) h.studentId = local[h.studentId].id;
+  batch.history.sort((a, b) => a.studentId - b.studentId);
+  return nextId;
 }
 
 /** Which grades of a successor school came from the merged one, and what share of them. */
