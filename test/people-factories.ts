@@ -2,6 +2,8 @@ import type { Insertable, Kysely } from "kysely";
 import type { ClassGroupTable, DB, StaffTable, StudentTable } from "../src/db/types.js";
 import { stageOfGrade } from "../src/modules/registry/codes.js";
 import { makeResidentId } from "../src/shared/resident-id.js";
+import { type Client, signIn, type TestContext } from "./app.js";
+import { orgUnit, smallCity, user } from "./factories.js";
 
 /**
  * Factories for people, written straight to the database with sensible defaults: a valid ID number
@@ -107,4 +109,40 @@ export async function staff(db: Kysely<DB>, t: { schoolCode: string } & Partial<
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * The small city with people for the student API tests: a junior school beside the two primary
+ * schools of 离石区, users of every kind signed in, two classes and four students.
+ */
+export async function studentWorld(t: TestContext) {
+  const db = t.database.db;
+  await smallCity(db);
+  await orgUnit(db, { code: "1411020010", name: "离石区第一中学", parentCode: "141102", school_type: "311" });
+  await user(db, "admin", ["city_admin"], ["141100"]);
+  await user(db, "lishi", ["county_admin"], ["141102"]);
+  await user(db, "school1", ["school_admin"], ["1411020001"]);
+  await user(db, "teacher1", ["teacher"], ["1411020001"]);
+  await user(db, "exam", ["exam_office"], ["141102"]);
+  const [admin, lishi, school1, teacher, exam] = await Promise.all(
+    ["admin", "lishi", "school1", "teacher1", "exam"].map((u) => signIn(t.app, u)),
+  );
+  const class1 = (await classGroup(db, { schoolCode: "1411020001", grade: 3, name: "三年级1班" })).id;
+  const classOther = (await classGroup(db, { schoolCode: "1411020002", grade: 3, name: "三年级1班" })).id;
+  const s = {
+    wang: (await student(db, { schoolCode: "1411020001", grade: 3, name: "王小明", class_group_id: class1 }))
+      .student_number,
+    wang2: (await student(db, { schoolCode: "1411020001", grade: 5, name: "王芳" })).student_number,
+    li: (await student(db, { schoolCode: "1411020002", grade: 3, name: "李雷", status: "suspended" }))
+      .student_number,
+    xiaoyi: (await student(db, { schoolCode: "1411810001", grade: 3, name: "王孝义" })).student_number,
+  } as Record<string, string>;
+  const clients: Record<"admin" | "lishi" | "school1" | "teacher" | "exam", Client> = {
+    admin,
+    lishi,
+    school1,
+    teacher,
+    exam,
+  };
+  return { clients, s, class1, classOther };
 }
