@@ -93,6 +93,7 @@ const students: KindSql = {
           'enrolledOn', st.enrolled_on::text),
         ${c.context}::jsonb
       from ${stage} st left join prev p on p.student_number = st.student_number
+      order by st.student_number
     ), history as (
       insert into student_status_history (student_id, status, school_id, effective_on, note, recorded_by)
       select up.id, up.status, up.school_id,
@@ -162,6 +163,7 @@ const staff: KindSql = {
           'schoolStartDate', st.school_start_date::text, 'status', st.status),
         ${c.context}::jsonb
       from ${stage} st left join prev p on p.staff_number = st.staff_number
+      order by st.staff_number
     )
     select (select count(*) from up)::int - (select count(*) from prev)::int as inserted,
       (select count(*) from prev)::int as updated`,

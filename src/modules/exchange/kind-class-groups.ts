@@ -1,6 +1,5 @@
-import { gradeIssue } from "../people/rules.js";
 import { gradeLabels, parseGrade } from "../registry/codes.js";
-import { duplicateFinder, REQUIRED, rowErrors, school, stageAt, text } from "./fields.js";
+import { duplicateFinder, gradeMisfit, REQUIRED, rowErrors, school, stageAt, text } from "./fields.js";
 import type { ImportKindDef } from "./kind.js";
 import { parseSchoolYear } from "./values.js";
 
@@ -73,8 +72,9 @@ export const classGroupsKind: ImportKindDef = {
   ],
   validator(l) {
     const keys = duplicateFinder("班级（学校+学年+班级名称）");
+    const state = rowErrors();
     return (r, err) => {
-      const { state, fail } = rowErrors(err);
+      const fail = state.start(err);
       const s = school(r, fail, l);
       const y = r.get("schoolYear");
       const year = y === "" ? l.schoolYear : parseSchoolYear(y);
@@ -86,8 +86,8 @@ export const classGroupsKind: ImportKindDef = {
       else if (grade === undefined)
         fail("grade", g, `年级无效（可填：${Object.values(gradeLabels).join("、")}）`);
       else if (s) {
-        const issue = gradeIssue(grade, s.schoolType);
-        if (issue) fail("grade", g, issue.message);
+        const misfit = gradeMisfit(grade, s.schoolType);
+        if (misfit) fail("grade", g, misfit);
       }
       const homeroom = r.get("homeroom").toUpperCase();
       if (homeroom && !/^[A-Z0-9]{1,30}$/.test(homeroom))

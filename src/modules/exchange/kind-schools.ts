@@ -154,8 +154,9 @@ export const schoolsKind: ImportKindDef = {
   ],
   validator(l) {
     const codes = duplicateFinder("学校标识码");
+    const state = rowErrors();
     return (r, err) => {
-      const { state, fail } = rowErrors(err);
+      const fail = state.start(err);
       const code = r.get("code");
       if (code === "") fail("code", "", REQUIRED);
       else if (isDamagedNumber(code, r.type("code"))) fail("code", code, `学校标识码${NUMBER_DAMAGE_HINT}`);

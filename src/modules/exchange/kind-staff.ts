@@ -194,8 +194,9 @@ export const staffKind: ImportKindDef = {
   validator(l) {
     const numbers = duplicateFinder("工号");
     const ids = duplicateFinder("身份证号");
+    const state = rowErrors();
     return (r, err) => {
-      const { state, fail } = rowErrors(err);
+      const fail = state.start(err);
       const staffNumber = personNumber(r, fail, "staffNumber", "工号");
       const name = text(r, fail, "name", { required: true, max: 50 });
       const who = identity(r, fail, l.today, false);

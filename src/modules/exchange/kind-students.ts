@@ -1,9 +1,9 @@
-import { gradeIssue } from "../people/rules.js";
 import { enrolmentStatusLabels, genderLabels, gradeLabels, parseGrade } from "../registry/codes.js";
 import {
   choice,
   date,
   duplicateFinder,
+  gradeMisfit,
   identity,
   personNumber,
   REQUIRED,
@@ -132,8 +132,9 @@ export const studentsKind: ImportKindDef = {
   validator(l) {
     const numbers = duplicateFinder("学籍号");
     const ids = duplicateFinder("身份证号");
+    const state = rowErrors();
     return (r, err) => {
-      const { state, fail } = rowErrors(err);
+      const fail = state.start(err);
       const studentNumber = personNumber(r, fail, "studentNumber", "学籍号");
       const name = text(r, fail, "name", { required: true, max: 50 });
       const who = identity(r, fail, l.today, true);
@@ -144,8 +145,8 @@ export const studentsKind: ImportKindDef = {
       else if (grade === undefined)
         fail("grade", g, `年级无效（可填：${Object.values(gradeLabels).join("、")}，或 -2～12 的数字）`);
       else if (s) {
-        const issue = gradeIssue(grade, s.schoolType);
-        if (issue) fail("grade", g, issue.message);
+        const misfit = gradeMisfit(grade, s.schoolType);
+        if (misfit) fail("grade", g, misfit);
       }
       let classGroupId: string | null = null;
       const className = r.get("className");
