@@ -35,8 +35,11 @@ describe("city admin: sign in → the city map → a county → sign out", () =>
 
   it("signs in and shows the map of the 13 counties with name, role and area in the header", async () => {
     const { page, baseUrl } = s;
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel("用户名", { exact: true }).fill("admin");
+    await page.getByLabel("密码", { exact: true }).fill("demo1234");
     const t0 = Date.now();
-    await signIn(page, baseUrl, "admin");
+    await page.getByRole("button", { name: /登\s*录/ }).click();
     const centres = await waitForMap(page);
     const timings = await page.evaluate(() =>
       performance
