@@ -14,18 +14,22 @@ let dir: string;
 // A name no generated student has, so that the search finds exactly the imported one.
 const suffix = String(Date.now() % 100000).padStart(5, "0");
 const newName = `测试导入${suffix}`;
+// A birth date of its own per run, so that the ID numbers (and 学籍号) are new even when the journey
+// runs again against the same database.
+const n = Number(suffix);
+const birth = `2016-${String(1 + (n % 12)).padStart(2, "0")}-${String(1 + (Math.floor(n / 12) % 28)).padStart(2, "0")}`;
 const header = "学籍号,姓名,性别,身份证号,出生日期,学校标识码,年级,班级,学籍状态,入学日期";
 
 function row(seq: number, name: string, school = "1411020001", grade = "四年级", idOverride?: string) {
   // Odd sequence numbers: the 17th digit of a man's ID number is odd (GB 11643).
-  const id = idOverride ?? makeResidentId("141102", "2016-04-12", 900 + seq * 2 - 1);
-  return `G${id},${name},男,${id},2016-04-12,${school},${grade},,在读,2022-09-01`;
+  const id = idOverride ?? makeResidentId("141102", birth, 900 + seq * 2 - 1);
+  return `G${id},${name},男,${id},${birth},${school},${grade},,在读,2022-09-01`;
 }
 
 beforeAll(async () => {
   s = await openBrowser();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "edu-e2e-import-"));
-  const goodId = makeResidentId("141102", "2016-04-12", 905); // row 3's
+  const goodId = makeResidentId("141102", birth, 905); // row 3's
   const badCheck = goodId.slice(0, 17) + (goodId[17] === "1" ? "2" : "1");
   fs.writeFileSync(
     path.join(dir, "students-bad.csv"),
@@ -118,6 +122,24 @@ describe("school admin: import students with bad rows, fix, commit, find", () =>
     await page.locator('[data-testid="students-table"]').getByText(newName, { exact: true }).waitFor();
     expect(await rows.count()).toBeGreaterThanOrEqual(1);
     await screenshot(page, "24-import-found");
+  });
+
+  it("edits the new student: a bad ID number is refused in Chinese on its field, a new name is saved", async () => {
+    const { page } = s;
+    await page.locator('[data-testid="students-table"]').getByText(newName, { exact: true }).click();
+    await page.getByTestId("person-edit").click();
+    const form = page.getByTestId("student-edit-form");
+    await form.getByLabel("身份证号").fill("141102201604129999");
+    await page.getByTestId("edit-save").click();
+    await page.getByTestId("edit-error").waitFor();
+    expect(await page.getByTestId("edit-error").textContent()).toContain("请按提示修改");
+    expect(await form.locator(".ant-form-item-explain-error").first().textContent()).toContain("校验位");
+    await screenshot(page, "25-student-edit-error");
+    await form.getByLabel("身份证号").fill("");
+    await form.getByLabel("姓名").fill(`${newName}改`);
+    await page.getByTestId("edit-save").click();
+    await page.getByTestId("person-drawer").getByText(`${newName}改`).first().waitFor();
+    await page.keyboard.press("Escape");
   });
 
   it("never reached off the platform's origin and raised no page errors", () => {

@@ -4,6 +4,7 @@
  */
 export {
   enrolmentStatusLabels,
+  genderLabels,
   gradeLabels,
   keyLevelLabels,
   ownershipLabels,

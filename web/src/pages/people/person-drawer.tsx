@@ -1,9 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
-import { Descriptions, Drawer, Tag, Timeline } from "antd";
+import { Button, Descriptions, Drawer, Tag, Timeline } from "antd";
+import { useState } from "react";
 import { Link } from "react-router";
 import { api, call } from "../../api/client";
+import { useSession } from "../../auth/session";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { useI18n } from "../../i18n/i18n";
+import { StudentEditForm } from "./student-edit-form";
 
 /** The full record of a student or staff member (the server audits each such read). */
 export function PersonDrawer({
@@ -16,6 +19,8 @@ export function PersonDrawer({
   onClose(): void;
 }) {
   const { t } = useI18n();
+  const { can } = useSession();
+  const [editing, setEditing] = useState(false);
   const students = kind === "students";
   const detail = useQuery({
     queryKey: [kind, "detail", number],
@@ -39,7 +44,20 @@ export function PersonDrawer({
   return (
     <Drawer
       open={number !== null}
-      onClose={onClose}
+      onClose={() => {
+        setEditing(false);
+        onClose();
+      }}
+      extra={
+        students &&
+        can("people.write") &&
+        detail.data &&
+        !editing && (
+          <Button type="primary" onClick={() => setEditing(true)} data-testid="person-edit">
+            {t("edit.edit")}
+          </Button>
+        )
+      }
       size={560}
       title={d ? `${text("name")} · ${number}` : number}
       data-testid="person-drawer"
@@ -48,6 +66,14 @@ export function PersonDrawer({
         <PageLoading />
       ) : detail.isError ? (
         <LoadError error={detail.error} />
+      ) : editing && d ? (
+        <StudentEditForm
+          student={d}
+          onDone={() => {
+            setEditing(false);
+            void detail.refetch();
+          }}
+        />
       ) : (
         <>
           <Descriptions size="small" bordered column={1}>

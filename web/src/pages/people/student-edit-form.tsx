@@ -1,0 +1,123 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Form, Input, Select, Space } from "antd";
+import { useState } from "react";
+import { ApiError, api, call } from "../../api/client";
+import { genderLabels, gradeLabels, optionsOf } from "../../components/codes";
+import { useI18n } from "../../i18n/i18n";
+
+interface Values {
+  name: string;
+  gender: "M" | "F";
+  birthDate: string;
+  grade: string;
+  enrolledOn?: string;
+  residentId?: string;
+}
+
+const dateRule = { pattern: /^\d{4}-\d{2}-\d{2}$/, message: "日期格式应为 YYYY-MM-DD" };
+
+/**
+ * Edits a student's record. Field checks happen on the server (ID check digit, dates, grade); its
+ * Chinese messages are put on the fields they name. The ID number is only sent when typed anew.
+ */
+export function StudentEditForm({ student, onDone }: { student: Record<string, unknown>; onDone(): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const [error, setError] = useState<string | null>(null);
+  const number = String(student.studentNumber);
+  const save = useMutation({
+    mutationFn: (v: Values) =>
+      call(
+        api.PATCH("/api/students/{studentNumber}", {
+          params: { path: { studentNumber: number } },
+          body: {
+            name: v.name,
+            gender: v.gender,
+            birthDate: v.birthDate,
+            grade: Number(v.grade),
+            enrolledOn: v.enrolledOn || null,
+            ...(v.residentId ? { residentId: v.residentId } : {}),
+          },
+        }),
+      ),
+    onSuccess: () => {
+      message.success(t("edit.saved"));
+      void queryClient.invalidateQueries({ queryKey: ["students"] });
+      onDone();
+    },
+    onError: (e) => {
+      const issues = (
+        e instanceof ApiError ? (e.details as { issues?: { field: string; message: string }[] }) : null
+      )?.issues;
+      const known = new Set(["name", "gender", "birthDate", "grade", "enrolledOn", "residentId"]);
+      const onFields = (issues ?? []).filter((i) => known.has(i.field));
+      if (onFields.length)
+        form.setFields(onFields.map((i) => ({ name: i.field as keyof Values, errors: [i.message] })));
+      // The server's summary names fields in English; when each message sits on its field, a plain
+      // Chinese line above the form is enough.
+      setError(onFields.length ? t("edit.fixFields") : e instanceof Error ? e.message : String(e));
+    },
+  });
+
+  return (
+    <Form<Values>
+      form={form}
+      layout="vertical"
+      requiredMark={false}
+      data-testid="student-edit-form"
+      initialValues={{
+        name: student.name as string,
+        gender: student.gender as "M" | "F",
+        birthDate: student.birthDate as string,
+        grade: String(student.grade),
+        enrolledOn: (student.enrolledOn as string | null) ?? undefined,
+      }}
+      onFinish={(v) => {
+        setError(null);
+        save.mutate(v);
+      }}
+    >
+      {error && (
+        <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="edit-error" />
+      )}
+      <Form.Item
+        name="name"
+        label={t("people.name")}
+        rules={[{ required: true, whitespace: true, message: t("edit.nameRequired") }]}
+      >
+        <Input />
+      </Form.Item>
+      <Form.Item name="gender" label={t("people.gender")}>
+        <Select options={optionsOf(genderLabels)} />
+      </Form.Item>
+      <Form.Item name="residentId" label={t("people.residentId")} extra={t("edit.residentIdHint")}>
+        <Input placeholder={String(student.residentId ?? "")} autoComplete="off" />
+      </Form.Item>
+      <Form.Item
+        name="birthDate"
+        label={t("people.birthDate")}
+        rules={[{ required: true, message: t("edit.dateRequired") }, dateRule]}
+      >
+        <Input placeholder="YYYY-MM-DD" />
+      </Form.Item>
+      <Form.Item name="grade" label={t("school.grade")}>
+        <Select
+          options={Object.entries(gradeLabels)
+            .sort((a, b) => Number(a[0]) - Number(b[0]))
+            .map(([value, label]) => ({ value, label }))}
+        />
+      </Form.Item>
+      <Form.Item name="enrolledOn" label={t("people.enrolledOn")} rules={[dateRule]}>
+        <Input placeholder="YYYY-MM-DD" />
+      </Form.Item>
+      <Space>
+        <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="edit-save">
+          {t("edit.save")}
+        </Button>
+        <Button onClick={onDone}>{t("import.cancel")}</Button>
+      </Space>
+    </Form>
+  );
+}
