@@ -12,8 +12,9 @@ import type { ImportKind } from "./kind.js";
  *   run at the end of the dry run and again inside the commit transaction;
  * - unchanged: deletes staged rows identical to the stored ones (returns how many), so the upsert
  *   touches only new and changed rows and a second import of the same file changes nothing;
- * - upsert: one statement with data-modifying CTEs: the insert … on conflict do update, one audit
- *   row per inserted or updated entity with before and after, and the kind's history rows.
+ * - upsert: one statement with data-modifying CTEs: the insert … on conflict do update … where
+ *   (row) is distinct from (excluded), one audit row per inserted or updated entity with before and
+ *   after, and the kind's history rows.
  * Used only by the import repository.
  */
 
@@ -80,6 +81,11 @@ const students: KindSql = {
         org_path = excluded.org_path, county_code = excluded.county_code, stage = excluded.stage,
         grade = excluded.grade, class_group_id = excluded.class_group_id, status = excluded.status,
         enrolled_on = excluded.enrolled_on, deleted_at = null, updated_at = now()
+      where (t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path, t.county_code, t.stage,
+          t.grade, t.class_group_id, t.status, t.enrolled_on, t.deleted_at)
+        is distinct from (excluded.name, excluded.gender, excluded.resident_id, excluded.birth_date,
+          excluded.school_id, excluded.org_path, excluded.county_code, excluded.stage, excluded.grade,
+          excluded.class_group_id, excluded.status, excluded.enrolled_on, null::timestamptz)
       returning t.id, t.student_number, t.school_id, t.status, t.enrolled_on
     ), audit as (
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
@@ -92,7 +98,8 @@ const students: KindSql = {
           'grade', st.grade, 'classGroupId', st.class_group_id, 'status', st.status,
           'enrolledOn', st.enrolled_on::text),
         ${c.context}::jsonb
-      from ${stage} st left join prev p on p.student_number = st.student_number
+      from up join ${stage} st on st.student_number = up.student_number
+        left join prev p on p.student_number = up.student_number
       order by st.student_number
     ), history as (
       insert into student_status_history (student_id, status, school_id, effective_on, note, recorded_by)
@@ -102,8 +109,8 @@ const students: KindSql = {
       from up left join prev p on p.student_number = up.student_number
       where p.id is null or p.status <> up.status or p.school_id <> up.school_id
     )
-    select (select count(*) from up)::int - (select count(*) from prev)::int as inserted,
-      (select count(*) from prev)::int as updated`,
+    select count(*) filter (where p.id is null)::int as inserted, count(p.id)::int as updated
+    from up left join prev p on p.student_number = up.student_number`,
 };
 
 const staff: KindSql = {
@@ -147,7 +154,14 @@ const staff: KindSql = {
         key_level = excluded.key_level, teaching_certificate = excluded.teaching_certificate,
         school_start_date = excluded.school_start_date, status = excluded.status, deleted_at = null,
         updated_at = now()
-      returning t.id
+      where (t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path, t.county_code, t.posts,
+          t.subjects, t.education, t.title, t.key_level, t.teaching_certificate, t.school_start_date, t.status,
+          t.deleted_at)
+        is distinct from (excluded.name, excluded.gender, excluded.resident_id, excluded.birth_date,
+          excluded.school_id, excluded.org_path, excluded.county_code, excluded.posts, excluded.subjects,
+          excluded.education, excluded.title, excluded.key_level, excluded.teaching_certificate,
+          excluded.school_start_date, excluded.status, null::timestamptz)
+      returning t.id, t.staff_number
     ), audit as (
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
       select ${audit(c)}, case when p.id is null then 'create' else 'update' end, 'staff', st.staff_number, st.org_path,
@@ -162,11 +176,12 @@ const staff: KindSql = {
           'keyLevel', st.key_level, 'teachingCertificate', st.teaching_certificate,
           'schoolStartDate', st.school_start_date::text, 'status', st.status),
         ${c.context}::jsonb
-      from ${stage} st left join prev p on p.staff_number = st.staff_number
+      from up join ${stage} st on st.staff_number = up.staff_number
+        left join prev p on p.staff_number = up.staff_number
       order by st.staff_number
     )
-    select (select count(*) from up)::int - (select count(*) from prev)::int as inserted,
-      (select count(*) from prev)::int as updated`,
+    select count(*) filter (where p.id is null)::int as inserted, count(p.id)::int as updated
+    from up left join prev p on p.staff_number = up.staff_number`,
 };
 
 const classGroups: KindSql = {
@@ -193,6 +208,8 @@ const classGroups: KindSql = {
       from ${stage} order by school_id, school_year, name
       on conflict (school_id, school_year, name) do update set stage = excluded.stage, grade = excluded.grade,
         homeroom_staff_number = excluded.homeroom_staff_number, deleted_at = null, updated_at = now()
+      where (t.stage, t.grade, t.homeroom_staff_number, t.deleted_at)
+        is distinct from (excluded.stage, excluded.grade, excluded.homeroom_staff_number, null::timestamptz)
       returning t.id, t.school_id, t.school_year, t.name
     ), audit as (
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
@@ -205,8 +222,8 @@ const classGroups: KindSql = {
       from up join ${stage} st on st.school_id = up.school_id and st.school_year = up.school_year and st.name = up.name
         left join prev p on p.id = up.id
     )
-    select (select count(*) from up)::int - (select count(*) from prev)::int as inserted,
-      (select count(*) from prev)::int as updated`,
+    select count(*) filter (where p.id is null)::int as inserted, count(p.id)::int as updated
+    from up left join prev p on p.id = up.id`,
 };
 
 /** (school type, grade) pairs a school may enrol, for the check when an import changes a type. */
@@ -257,6 +274,10 @@ const schools: KindSql = {
         school_type = excluded.school_type, ownership = excluded.ownership, inclusive = excluded.inclusive,
         urban_rural = excluded.urban_rural, boarding = excluded.boarding, address = excluded.address,
         lng = excluded.lng, lat = excluded.lat, updated_at = now()
+      where (t.name, t.short_name, t.school_type, t.ownership, t.inclusive, t.urban_rural, t.boarding, t.address,
+          t.lng, t.lat)
+        is distinct from (excluded.name, excluded.short_name, excluded.school_type, excluded.ownership,
+          excluded.inclusive, excluded.urban_rural, excluded.boarding, excluded.address, excluded.lng, excluded.lat)
       returning t.id, t.code, t.parent_id, t.path, t.valid_from
     ), versioned as (
       -- New schools, and schools whose versioned attributes change (the rest — address, coordinates,
@@ -295,10 +316,11 @@ const schools: KindSql = {
           'boarding', st.boarding, 'address', st.address, 'lng', st.lng, 'lat', st.lat,
           'validFrom', coalesce(p.valid_from, st.valid_from::text)),
         ${c.context}::jsonb
-      from ${stage} st join org_unit pa on pa.id = st.parent_id left join prev p on p.code = st.code
+      from up join ${stage} st on st.code = up.code join org_unit pa on pa.id = st.parent_id
+        left join prev p on p.code = up.code
     )
-    select (select count(*) from up)::int - (select count(*) from prev)::int as inserted,
-      (select count(*) from prev)::int as updated`,
+    select count(*) filter (where p.id is null)::int as inserted, count(p.id)::int as updated
+    from up left join prev p on p.code = up.code`,
 };
 
 export const kindSql: Record<ImportKind, KindSql> = {

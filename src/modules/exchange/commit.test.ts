@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { smallCity, user } from "../../../test/factories.js";
 import { makeResidentId } from "../../shared/resident-id.js";
+import { ImportRepository } from "./repository.js";
+import { ImportService } from "./service.js";
 import { commitJob, csvText, dryRunOf, waitForJob } from "./test-helpers.js";
 
 let t: TestContext;
@@ -95,5 +97,25 @@ describe("all or nothing", () => {
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([202, 409]);
     expect(await waitForJob(lishi, job!.id)).toMatchObject({ status: "committed", inserted: 2 });
+  });
+
+  it("drops the staging table a restart left behind, and expires validated jobs never committed", async () => {
+    const { job } = await dryRunOf(lishi, "students", "d.csv", file([30]));
+    expect(await stagingTables()).toBe(1);
+    // what start-up does to a job that was running when the process died
+    await t.database.db.updateTable("import_job").set({ status: "failed" }).where("id", "=", job!.id).execute();
+    const other = await dryRunOf(lishi, "students", "e.csv", file([31]));
+    expect(other.job?.status).toBe("validated");
+    expect(await stagingTables()).toBe(1);
+    const service = new ImportService(new ImportRepository(t.database), {
+      uploadDir: `/tmp/edu-import-sweep-${process.pid}`,
+      maxUploadBytes: 1 << 20,
+      validatedTtlMs: -1000,
+    });
+    await service.sweep();
+    expect(await stagingTables()).toBe(0);
+    const expired = await waitForJob(lishi, other.job!.id);
+    expect(expired).toMatchObject({ status: "failed", message: "校验结果超过有效期未提交，已失效，请重新上传" });
+    expect((await lishi.post(`/api/imports/${other.job!.id}/commit`)).statusCode).toBe(409);
   });
 });

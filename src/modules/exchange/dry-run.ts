@@ -8,6 +8,8 @@ import { type FileFormat, openTable, type TableReader } from "./table-source.js"
 
 /** Staged rows are copied in batches of this many (one short transaction each). */
 export const STAGE_BATCH_ROWS = 20_000;
+/** import_job.rows_done is written at least this often (rows), between staging batches too. */
+export const PROGRESS_ROWS = 5000;
 /** Errors kept per job; more are counted but not stored (a wrong file can have millions). */
 export const MAX_STORED_ERRORS = 100_000;
 
@@ -63,7 +65,9 @@ export async function dryRun(repo: ImportRepository, input: DryRunInput): Promis
   const validator = new SheetValidator(def, lookups, sink.add);
   let staged: (string | null)[][] = [];
   let progress = 0;
+  let reported = 0;
   const flush = async () => {
+    reported = validator.dataRows;
     const rows = staged;
     staged = [];
     const issues = sink.take();
@@ -88,6 +92,10 @@ export async function dryRun(repo: ImportRepository, input: DryRunInput): Promis
         }
       }
       if (staged.length >= STAGE_BATCH_ROWS || sink.pending.length >= 5000) await flush();
+      else if (validator.dataRows - reported >= PROGRESS_ROWS) {
+        reported = validator.dataRows;
+        await repo.updateJob(jobId, { rows_done: reported, progress, error_count: sink.count });
+      }
       if (validator.headerFailed) break;
       await yieldToEventLoop();
     }

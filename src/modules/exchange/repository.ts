@@ -329,6 +329,16 @@ export class ImportRepository {
     await this.db.deleteFrom("import_error").where("job_id", "=", jobId).execute();
   }
 
+  /** Jobs that ended but still name a staging table (interrupted by a restart). */
+  leftoverStages() {
+    return this.db
+      .selectFrom("import_job")
+      .select(["id", "stage_table"])
+      .where("stage_table", "is not", null)
+      .where("status", "in", ["failed", "invalid", "committed"])
+      .execute();
+  }
+
   /** Rows with at least one stored error. */
   async rowsWithErrors(jobId: string): Promise<number> {
     const r = await sql<{ n: number }>`select count(distinct row_number)::int as n from import_error

@@ -326,11 +326,16 @@ export class ImportService {
   }
 
   /**
-   * Expires validated jobs never committed, and deletes staging tables and uploaded files past
-   * their retention. Runs before each new upload.
+   * Housekeeping, run before each new upload: staging tables left by jobs that ended (a restart
+   * marks running jobs failed) are dropped; validated jobs not committed in time expire; uploaded
+   * files past their retention are deleted.
    */
   async sweep() {
     const now = this.now().getTime();
+    for (const j of await this.repo.leftoverStages()) {
+      await this.repo.dropStage(j.stage_table);
+      await this.repo.updateJob(j.id, { stage_table: null });
+    }
     for (const j of await this.repo.expiredJobs(
       new Date(now - (this.opts.validatedTtlMs ?? DAY)),
       "validated",
