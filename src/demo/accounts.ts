@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../db/types.js";
 import { createUser } from "../modules/access/users.js";
 import { systemActor } from "../shared/actor.js";
+import { AppError } from "../shared/errors.js";
 import { DEMO_SCHOOL_CODE } from "./generate.js";
 
 /**
@@ -61,8 +62,15 @@ export async function ensureDemoAccounts(db: Kysely<DB>): Promise<string[]> {
   const created: string[] = [];
   for (const a of demoAccounts) {
     if (existing.has(a.username)) continue;
-    await createUser(db, systemActor(), { ...a, password: DEMO_PASSWORD });
-    created.push(a.username);
+    try {
+      await createUser(db, systemActor(), { ...a, password: DEMO_PASSWORD });
+      created.push(a.username);
+    } catch (e) {
+      // Another process starting at the same moment made it first (caught by the check, or by the
+      // unique key: PostgreSQL error 23505).
+      const raced = e instanceof AppError ? e.code === "CONFLICT" : (e as { code?: string }).code === "23505";
+      if (!raced) throw e;
+    }
   }
   return created;
 }

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, signIn, type TestContext } from "../../test/app.js";
+import { createTestDatabase } from "../../test/db.js";
 import { orgUnit } from "../../test/factories.js";
 import { DEMO_PASSWORD, DEMO_SCHOOL_ADMIN, DEMO_TEACHER, demoAccounts } from "./accounts.js";
 import { DEMO_SCHOOL_CODE } from "./generate.js";
@@ -109,6 +110,24 @@ describe("ensureDemoCity and the demo accounts", () => {
     expect(await count("student")).toBe(summary.students);
     const users = await t.database.db.selectFrom("app_user").select("username").execute();
     expect(users.map((u) => u.username).sort()).toEqual(demoAccounts.map((a) => a.username).sort());
+  });
+
+  it("copes with two processes starting in demo mode at once", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const options = { scale: 0.01 };
+      await Promise.all([ensureDemoCity(fresh, silent, options), ensureDemoCity(fresh, silent, options)]);
+      const audit = await fresh.db
+        .selectFrom("audit_log")
+        .select("id")
+        .where("action", "=", "seed-demo")
+        .execute();
+      expect(audit).toHaveLength(1);
+      const users = await fresh.db.selectFrom("app_user").select("username").execute();
+      expect(users).toHaveLength(demoAccounts.length);
+    } finally {
+      await fresh.close();
+    }
   });
 
   const me = async (username: string) => {

@@ -62,6 +62,8 @@ export async function loadDemoCity(database: Database, opts: LoadDemoOptions = {
   });
   const progress = opts.onProgress ?? (() => {});
   return database.bulkTransaction(async (tx) => {
+    // Two processes starting in demo mode on one PostgreSQL: the second waits, then finds the city.
+    await tx.exec("select pg_advisory_xact_lock(7411002)");
     const existing = await tx.db.selectFrom("org_unit").select("id").limit(1).executeTakeFirst();
     if (existing) throw new AppError("CONFLICT", "数据库中已有组织机构数据，示范城市只能载入空数据库");
     progress({ phase: "org_units", done: 0, total: city.orgUnits.length });
@@ -139,20 +141,30 @@ async function copyStudents(tx: BulkTx, city: DemoCity, progress: (p: LoadProgre
  * Demo mode at start-up: loads the demo city when the database has no org units, then makes sure
  * the demo accounts exist (only in a database the demo city was loaded into).
  */
-export async function ensureDemoCity(database: Database, log: Logger): Promise<void> {
+export async function ensureDemoCity(
+  database: Database,
+  log: Logger,
+  options: Omit<LoadDemoOptions, "onProgress"> = {},
+): Promise<void> {
   const hasOrgUnits = await database.db.selectFrom("org_unit").select("id").limit(1).executeTakeFirst();
   if (!hasOrgUnits) {
     const t0 = performance.now();
     log.info("loading the demo city (吕梁市示范数据)…");
     let lastLogged = 0;
-    const summary = await loadDemoCity(database, {
-      onProgress: (p) => {
-        if (p.phase === "students" && p.done - lastLogged < 100_000) return;
-        lastLogged = p.done;
-        log.info(p, "demo city loading");
-      },
-    });
-    log.info({ ...summary, seconds: Math.round(performance.now() - t0) / 1000 }, "demo city loaded");
+    try {
+      const summary = await loadDemoCity(database, {
+        ...options,
+        onProgress: (p) => {
+          if (p.phase === "students" && p.done - lastLogged < 100_000) return;
+          lastLogged = p.done;
+          log.info(p, "demo city loading");
+        },
+      });
+      log.info({ ...summary, seconds: Math.round(performance.now() - t0) / 1000 }, "demo city loaded");
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === "CONFLICT")) throw e;
+      log.info("another process loaded the demo city first");
+    }
   }
   const seeded = await database.db
     .selectFrom("audit_log")
