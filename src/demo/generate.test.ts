@@ -102,6 +102,12 @@ describe("the full-size city", () => {
     );
     for (const t of ["211", "311", "312", "341", "342", "345", "364", "514"])
       expect(count((s) => s.schoolType === t)).toBeGreaterThan(0);
+    const boarding = schools.filter((s) => s.boarding);
+    const ruralSecondary = boarding.filter(
+      (s) => ["311", "312"].includes(s.schoolType!) && s.urbanRural !== "urban",
+    );
+    expect(ruralSecondary.length / boarding.length).toBeGreaterThan(0.5);
+    expect(boarding.some((s) => s.schoolType === "111" || s.schoolType === "218")).toBe(false);
     for (const county of luliangCounties)
       expect(count((s) => s.countyCode === county.code && s.schoolType === "342")).toBeGreaterThan(0);
   });
