@@ -147,7 +147,10 @@ async function child(mode: Mode) {
 function parent() {
   const modes = arg("engines", "generate,pglite,postgres").split(",") as Mode[];
   const self = fileURLToPath(import.meta.url);
-  console.log(`demo city, scale ${scale}, ${os.cpus().length} cores, Node ${process.version}`);
+  const load = os.loadavg().map((l) => l.toFixed(1));
+  console.log(
+    `demo city, scale ${scale}, ${os.cpus().length} cores, Node ${process.version}, load average ${load.join(" ")}`,
+  );
   for (const mode of modes) {
     const r = spawnSync(
       process.execPath,
