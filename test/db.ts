@@ -17,12 +17,13 @@ export async function createTestDatabase(): Promise<Database> {
     const file = inject("pgliteTemplate");
     return connect({ pgliteDir: "memory://", loadDataDir: new Blob([fs.readFileSync(file)]) });
   }
-  const name = `edu_test_${crypto.randomBytes(6).toString("hex")}`;
+  const run = inject("pgTestRun");
+  const name = `edu_test_${run}_${crypto.randomBytes(5).toString("hex")}`;
   const admin = await connect({ url, poolSize: 1 });
   // Two files cloning the template at the same moment can collide ("being accessed by other users").
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.exec(`create database ${name} template edu_test_template`);
+      await admin.exec(`create database ${name} template edu_test_${run}_tpl`);
       break;
     } catch (e) {
       if (attempt >= 20) throw e;

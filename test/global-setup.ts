@@ -15,15 +15,29 @@ import { withDatabase } from "./db-url.js";
  */
 export default async function setup(project: TestProject) {
   const url = process.env.TEST_DATABASE_URL;
-  if (url) {
+  // Databases of this run are named edu_test_<pid>_…; those of runs whose process is gone (crashed)
+  // are dropped, while another run going on at the same time keeps its own.
+  const run = String(process.pid);
+  project.provide("pgTestRun", run);
+  const dropDatabases = async (which: (name: string) => boolean) => {
+    if (!url) return;
     const admin = await connect({ url, poolSize: 1 });
-    const old = await sql<{
+    const dbs = await sql<{
       datname: string;
     }>`select datname from pg_database where datname like 'edu_test_%'`.execute(admin.db);
-    for (const d of old.rows) await admin.exec(`drop database if exists "${d.datname}" with (force)`);
-    await admin.exec("create database edu_test_template");
+    for (const d of dbs.rows)
+      if (which(d.datname)) await admin.exec(`drop database if exists "${d.datname}" with (force)`);
     await admin.close();
-    const tpl = await connect({ url: withDatabase(url, "edu_test_template"), poolSize: 1 });
+  };
+  if (url) {
+    await dropDatabases((name) => {
+      const pid = Number(/^edu_test_(\d+)_/.exec(name)?.[1]);
+      return !pid || !isAlive(pid);
+    });
+    const admin = await connect({ url, poolSize: 1 });
+    await admin.exec(`create database edu_test_${run}_tpl`);
+    await admin.close();
+    const tpl = await connect({ url: withDatabase(url, `edu_test_${run}_tpl`), poolSize: 1 });
     await migrate(tpl);
     await syncBuiltinRoles(tpl.db);
     await tpl.close();
@@ -37,11 +51,25 @@ export default async function setup(project: TestProject) {
   fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await pgl.close();
   project.provide("pgliteTemplate", file);
-  return () => fs.rmSync(file, { force: true });
+  return async () => {
+    fs.rmSync(file, { force: true });
+    await dropDatabases((name) => name.startsWith(`edu_test_${run}_`));
+  };
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     pgliteTemplate: string;
+    /** Names this run's PostgreSQL databases: edu_test_<run>_tpl and edu_test_<run>_<random>. */
+    pgTestRun: string;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -66,6 +66,9 @@ async function connectPostgres(
   onQuery?: ConnectOptions["onQuery"],
 ): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client whose connection the server ended (restart, DROP DATABASE … WITH (FORCE)) is
+  // reported here; without a listener it would crash the process. The pool replaces it.
+  pool.on("error", () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: queryLogger(onQuery) });
   return {
     db,
