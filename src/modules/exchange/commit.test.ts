@@ -103,7 +103,11 @@ describe("all or nothing", () => {
     const { job } = await dryRunOf(lishi, "students", "d.csv", file([30]));
     expect(await stagingTables()).toBe(1);
     // what start-up does to a job that was running when the process died
-    await t.database.db.updateTable("import_job").set({ status: "failed" }).where("id", "=", job!.id).execute();
+    await t.database.db
+      .updateTable("import_job")
+      .set({ status: "failed" })
+      .where("id", "=", job!.id)
+      .execute();
     const other = await dryRunOf(lishi, "students", "e.csv", file([31]));
     expect(other.job?.status).toBe("validated");
     expect(await stagingTables()).toBe(1);
@@ -115,7 +119,10 @@ describe("all or nothing", () => {
     await service.sweep();
     expect(await stagingTables()).toBe(0);
     const expired = await waitForJob(lishi, other.job!.id);
-    expect(expired).toMatchObject({ status: "failed", message: "校验结果超过有效期未提交，已失效，请重新上传" });
+    expect(expired).toMatchObject({
+      status: "failed",
+      message: "校验结果超过有效期未提交，已失效，请重新上传",
+    });
     expect((await lishi.post(`/api/imports/${other.job!.id}/commit`)).statusCode).toBe(409);
   });
 });

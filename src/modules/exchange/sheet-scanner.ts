@@ -1,5 +1,65 @@
 import { CellType, excelSerialToDate, type SheetRow } from "./values.js";
-import { attr, columnIndex, decodeXmlText, tagName } from "./xml-scan.js";
+import { attr, columnIndex, decodeXmlText } from "./xml-scan.js";
+
+// Tags of <sheetData> the scanner acts on, recognised from their characters without slicing a name:
+// a 550,000-row sheet has some 22 million tags.
+const TAG_OTHER = 0;
+const TAG_ROW = 1;
+const TAG_C = 2;
+const TAG_V = 3;
+const TAG_F = 4;
+const TAG_IS = 5;
+const TAG_T = 6;
+const TAG_RPH = 7;
+const TAG_MERGE = 8;
+const TAG_SHEETDATA = 9;
+
+/** The tag whose name spans s[from, to), namespace prefix ignored. */
+function classify(s: string, from: number, to: number): number {
+  for (let k = from; k < to; k++) if (s.charCodeAt(k) === 58) from = k + 1;
+  const len = to - from;
+  const c0 = s.charCodeAt(from);
+  if (len === 1)
+    return c0 === 99 ? TAG_C : c0 === 118 ? TAG_V : c0 === 116 ? TAG_T : c0 === 102 ? TAG_F : TAG_OTHER;
+  if (len === 2) return c0 === 105 && s.charCodeAt(from + 1) === 115 ? TAG_IS : TAG_OTHER;
+  if (len === 3) {
+    if (s.startsWith("row", from)) return TAG_ROW;
+    if (s.startsWith("rPh", from)) return TAG_RPH;
+    return TAG_OTHER;
+  }
+  if (len === 9) {
+    if (s.startsWith("mergeCell", from)) return TAG_MERGE;
+    if (s.startsWith("sheetData", from)) return TAG_SHEETDATA;
+  }
+  return TAG_OTHER;
+}
+
+/** End of the tag name that starts at `from`. */
+function nameEnd(s: string, from: number, limit: number): number {
+  let j = from;
+  while (j < limit) {
+    const c = s.charCodeAt(j);
+    if (c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13) break;
+    j++;
+  }
+  return j;
+}
+
+/**
+ * Attribute `needle` (' r="') of one tag's text: its value, or null. Excel writes double quotes and
+ * single spaces; anything else goes to the general reader.
+ */
+function attrOf(tag: string, needle: string): string | null {
+  const at = tag.indexOf(needle);
+  if (at < 0) {
+    if (tag.indexOf("'") >= 0 || tag.indexOf("\n") >= 0 || tag.indexOf("\t") >= 0)
+      return attr(tag, needle.slice(1, -2));
+    return null;
+  }
+  const start = at + needle.length;
+  const v = tag.slice(start, tag.indexOf('"', start));
+  return v.indexOf("&") >= 0 ? decodeXmlText(v) : v;
+}
 
 /** Scans complete rows of a worksheet's <sheetData>, cell by cell. */
 export class SheetScanner {
@@ -31,12 +91,15 @@ export class SheetScanner {
       const lt = s.indexOf("<", i);
       if (lt < 0 || lt >= to) break;
       const closing = s.charCodeAt(lt + 1) === 47;
-      const { name, end: nameEnd } = tagName(s, closing ? lt + 1 : lt);
-      const gt = s.indexOf(">", nameEnd);
+      const nameStart = closing ? lt + 2 : lt + 1;
+      const end = nameEnd(s, nameStart, to);
+      const gt = s.indexOf(">", end);
       if (gt < 0) break;
       i = gt + 1;
+      const tag = classify(s, nameStart, end);
+      if (tag === TAG_OTHER) continue;
       if (closing) {
-        if (name === "c" && inCell && cells) {
+        if (tag === TAG_C && inCell && cells) {
           inCell = false;
           let v = "";
           let type: number = CellType.Text;
@@ -71,21 +134,20 @@ export class SheetScanner {
               types[col] = type;
             }
           }
-        } else if (name === "row" && cells) {
+        } else if (tag === TAG_ROW && cells) {
           if (types || cells.some((c) => c !== "")) out.push({ n: rowNumber, cells, types });
           cells = null;
           types = null;
-        } else if (name === "rPh") inPhonetic = false;
-        else if (name === "is") inline = inline ?? "";
-        else if (name === "sheetData") this.inData = false;
+        } else if (tag === TAG_RPH) inPhonetic = false;
+        else if (tag === TAG_IS) inline = inline ?? "";
+        else if (tag === TAG_SHEETDATA) this.inData = false;
         continue;
       }
       const selfClosing = s.charCodeAt(gt - 1) === 47;
-      switch (name) {
-        case "row": {
+      switch (tag) {
+        case TAG_ROW: {
           if (!this.inData) break;
-          const tag = s.slice(lt, gt);
-          const r = attr(tag, "r");
+          const r = attrOf(s.slice(lt, gt), ' r="');
           rowNumber = r ? Number(r) : this.lastRow + 1;
           this.lastRow = rowNumber;
           col = -1;
@@ -93,46 +155,46 @@ export class SheetScanner {
           types = null;
           break;
         }
-        case "c": {
+        case TAG_C: {
           if (!cells) break;
-          const tag = s.slice(lt, gt);
-          const ref = attr(tag, "r");
+          const tagText = s.slice(lt, gt);
+          const ref = attrOf(tagText, ' r="');
           col = ref ? columnIndex(ref) : col + 1;
           if (selfClosing) break;
           inCell = true;
-          t = attr(tag, "t") ?? "n";
-          const st = attr(tag, "s");
+          t = attrOf(tagText, ' t="') ?? "n";
+          const st = attrOf(tagText, ' s="');
           style = st ? Number(st) : -1;
           value = null;
           formula = false;
           inline = null;
           break;
         }
-        case "v":
+        case TAG_V:
           if (inCell && !selfClosing) {
             const close = s.indexOf("<", i);
             value = decodeXmlText(s.slice(i, close));
             i = close;
           }
           break;
-        case "f":
+        case TAG_F:
           if (inCell) formula = true;
           break;
-        case "is":
+        case TAG_IS:
           if (inCell) inline = "";
           break;
-        case "rPh":
+        case TAG_RPH:
           inPhonetic = !selfClosing;
           break;
-        case "t":
+        case TAG_T:
           if (inCell && inline !== null && !selfClosing) {
             const close = s.indexOf("<", i);
             if (!inPhonetic) inline += decodeXmlText(s.slice(i, close));
             i = close;
           }
           break;
-        case "mergeCell": {
-          const ref = attr(s.slice(lt, gt), "ref");
+        case TAG_MERGE: {
+          const ref = attrOf(s.slice(lt, gt), ' ref="');
           if (ref) this.merged.push(ref);
           break;
         }

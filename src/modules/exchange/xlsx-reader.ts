@@ -1,6 +1,6 @@
 import { AppError } from "../../shared/errors.js";
 import { SheetScanner } from "./sheet-scanner.js";
-import type { SheetRow } from "./values.js";
+import { flatten, type SheetRow } from "./values.js";
 import { attr, decodeXmlText, findTags, tagName } from "./xml-scan.js";
 import { InflateBudget, type ZipEntry, ZipFile } from "./zip-reader.js";
 
@@ -138,7 +138,8 @@ export class XlsxWorkbook {
     for await (const buf of this.zip.read(sheet.entry, this.budget, (n) => {
       read += n;
     })) {
-      const text = carry + decoder.decode(buf, { stream: true });
+      const decoded = decoder.decode(buf, { stream: true });
+      const text = carry ? flatten(carry + decoded) : decoded;
       const cut = lastClosingTagEnd(text, "row");
       if (cut > 0) {
         scanner.scan(text, 0, cut, batch);
