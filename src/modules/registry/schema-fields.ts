@@ -43,7 +43,7 @@ export const searchText = z
   .string()
   .trim()
   .max(50, { error: "搜索内容不能超过50个字" })
-  .optional()
-  .transform((v) => (v ? v : undefined));
+  .transform((v) => (v ? v : undefined))
+  .optional();
 
 export const updatedAt = z.string().describe("ISO 8601 timestamp");
