@@ -338,3 +338,40 @@ describe("upload", () => {
     expect(job).toMatchObject({ status: "invalid", rowsTotal: 20_000 });
   });
 });
+
+describe("other platforms and the API document", () => {
+  it("an API token with a county's scope imports through the same endpoints, without CSRF", async () => {
+    const res = await admin.post("/api/tokens", {
+      name: "离石区学籍系统",
+      permissions: ["exchange.import", "people.write", "people.read"],
+      scopeCodes: ["141102"],
+    });
+    expect(res.statusCode).toBe(201);
+    const auth = { authorization: `Bearer ${res.json().token}` };
+    const api: Client = {
+      request: (opts) => t.app.inject({ ...opts, headers: { ...auth, ...(opts.headers ?? {}) } }),
+      get: (url) => t.app.inject({ method: "GET", url, headers: auth }),
+      post: (url) => t.app.inject({ method: "POST", url, headers: auth }),
+      patch: (url) => t.app.inject({ method: "PATCH", url, headers: auth }),
+      delete: (url) => t.app.inject({ method: "DELETE", url, headers: auth }),
+    };
+    const { job } = await dryRunOf(api, "students", "api.csv", csvText([header, student(90, "1411020002")]));
+    expect(job).toMatchObject({ status: "validated", createdBy: "token:离石区学籍系统" });
+    expect(await commitJob(api, job!.id)).toMatchObject({ status: "committed", inserted: 1 });
+    const outside = await dryRunOf(api, "students", "api2.csv", csvText([header, student(91, "1411810001")]));
+    expect(outside.job?.status).toBe("invalid");
+  });
+
+  it("documents the import endpoints in the OpenAPI document", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/api/openapi.json" })).json();
+    for (const p of [
+      "/api/imports",
+      "/api/imports/{id}",
+      "/api/imports/{id}/commit",
+      "/api/imports/{id}/errors",
+      "/api/imports/templates/{kind}",
+    ])
+      expect(Object.keys(doc.paths)).toContain(p);
+    expect(doc.paths["/api/imports"].post.responses["202"]).toBeDefined();
+  });
+});
