@@ -8,6 +8,8 @@ import { type FileFormat, openTable, type TableReader } from "./table-source.js"
 
 /** Staged rows are copied in batches of this many (one short transaction each). */
 export const STAGE_BATCH_ROWS = 20_000;
+/** Rows validated between two turns of the event loop. */
+export const YIELD_ROWS = 1000;
 /** import_job.rows_done is written at least this often (rows), between staging batches too. */
 export const PROGRESS_ROWS = 5000;
 /** Errors kept per job; more are counted but not stored (a wrong file can have millions). */
@@ -84,12 +86,15 @@ export async function dryRun(repo: ImportRepository, input: DryRunInput): Promis
     for await (const batch of reader.rows((p) => {
       progress = p;
     })) {
-      for (const row of batch) {
+      for (let k = 0; k < batch.length; k++) {
+        const row = batch[k];
         const values = validator.accept(row);
         if (values) {
           values.unshift(String(row.n));
           staged.push(values);
         }
+        // Other requests get a turn every YIELD_ROWS rows (a few tens of milliseconds of work).
+        if (k % YIELD_ROWS === YIELD_ROWS - 1) await yieldToEventLoop();
       }
       if (staged.length >= STAGE_BATCH_ROWS || sink.pending.length >= 5000) await flush();
       else if (validator.dataRows - reported >= PROGRESS_ROWS) {
