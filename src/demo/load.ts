@@ -6,6 +6,7 @@ import { systemActor } from "../shared/actor.js";
 import { AppError } from "../shared/errors.js";
 import { ensureDemoAccounts } from "./accounts.js";
 import { withIndexesDeferred } from "./bulk-indexes.js";
+import { runDemoExtras } from "./extras.js";
 import { DEFAULT_SEED, type DemoCity, generateDemoCity } from "./generate.js";
 import { type CountyShape, loadCountyShapes } from "./geo.js";
 import type { DemoStudent } from "./model.js";
@@ -178,4 +179,5 @@ export async function ensureDemoCity(
   }
   const created = await ensureDemoAccounts(database.db);
   if (created.length) log.info({ created }, "demo accounts created (password demo1234)");
+  await runDemoExtras(database, log);
 }

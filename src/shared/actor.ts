@@ -1,4 +1,4 @@
-import type { Permission } from "../modules/access/permissions.js";
+import { allPermissions, type Permission } from "../modules/access/permissions.js";
 import { AppError } from "./errors.js";
 
 /**
@@ -24,21 +24,8 @@ export function systemActor(name = "system"): Actor {
     name,
     displayName: "系统",
     roles: ["city_admin"],
-    permissions: new Set(
-      // the system may do anything, everywhere
-      [
-        "registry.read",
-        "registry.write",
-        "people.read",
-        "people.write",
-        "people.pii",
-        "exchange.import",
-        "exchange.export",
-        "audit.read",
-        "users.manage",
-        "tokens.manage",
-      ] satisfies Permission[],
-    ),
+    // the system may do anything, everywhere
+    permissions: new Set(allPermissions),
     scopePaths: ["/"],
   };
 }

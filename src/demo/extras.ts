@@ -1,0 +1,58 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Database } from "../db/connect.js";
+import type { DB } from "../db/types.js";
+import { recordAudit } from "../modules/audit/record.js";
+import { systemActor } from "../shared/actor.js";
+
+/**
+ * Demo data of the capabilities built on the core city (census forms, screenings, the plan package,
+ * cases …). Each capability adds one entry here; `ensureDemoCity` runs the entries that have not run
+ * yet, in this order, after the core city and the demo accounts. An entry must be all or nothing
+ * (one `database.bulkTransaction`) and must write its marker with `markDemoExtra` inside that
+ * transaction, so a crash half-way leaves nothing and the next start tries again.
+ */
+export interface DemoExtra {
+  /** Stable name, e.g. "forms.census"; the audit marker's entity key. */
+  name: string;
+  load(database: Database, log: Logger): Promise<void>;
+}
+
+export const demoExtras: DemoExtra[] = [];
+
+const MARKER_ACTION = "seed-demo-extra";
+
+/** Records, inside the entry's own transaction, that a demo extra has been loaded. */
+export async function markDemoExtra(
+  db: Kysely<DB>,
+  name: string,
+  summary: Record<string, unknown>,
+): Promise<void> {
+  await recordAudit(db, systemActor(), {
+    action: MARKER_ACTION,
+    entity: "demo_city",
+    entityKey: name,
+    orgPath: "/141100/",
+    after: summary,
+  });
+}
+
+/** Runs every demo extra that has no marker yet, in order. */
+export async function runDemoExtras(
+  database: Database,
+  log: Logger,
+  extras: DemoExtra[] = demoExtras,
+): Promise<void> {
+  const done = await database.db
+    .selectFrom("audit_log")
+    .select("entity_key")
+    .where("action", "=", MARKER_ACTION)
+    .execute();
+  const loaded = new Set(done.map((r) => r.entity_key));
+  for (const extra of extras) {
+    if (loaded.has(extra.name)) continue;
+    const t0 = performance.now();
+    await extra.load(database, log);
+    log.info({ extra: extra.name, seconds: Math.round(performance.now() - t0) / 1000 }, "demo data loaded");
+  }
+}
