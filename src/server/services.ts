@@ -41,11 +41,14 @@ export function createServices(database: Database, config: Config): Services {
   routes.push(roleRoutes(new RoleService(new RoleRepository(database.db))));
   routes.push(tokenRoutes(new TokenService(new TokenRepository(database.db))));
   routes.push(auditRoutes(new AuditService(new AuditRepository(database.db))));
-  routes.push(...registryPeople(database.db).routes);
+  const people = registryPeople(database.db);
+  routes.push(...people.routes);
   const maxUploadBytes = config.MAX_UPLOAD_MB * 1024 * 1024;
   const imports = new ImportService(new ImportRepository(database), {
     uploadDir: config.uploadDir,
     maxUploadBytes,
+    // An import changes list totals at once (the count cache would otherwise lag by its TTL).
+    onCommitted: () => people.counts.clear(),
   });
   routes.push(importRoutes(imports, maxUploadBytes));
   return { auth, routes };

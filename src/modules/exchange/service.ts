@@ -5,6 +5,7 @@ import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { type Actor, requirePermission } from "../../shared/actor.js";
+import { dataEvents } from "../../shared/data-events.js";
 import { AppError, notFound } from "../../shared/errors.js";
 import type { Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
@@ -231,6 +232,7 @@ export class ImportService {
           );
         },
       );
+      dataEvents.changed(kind === "schools" ? "registry" : "people");
       this.opts.onCommitted?.(kind);
       if (this.ownsFile(job.file_path)) {
         await fs.promises.rm(job.file_path as string, { force: true });

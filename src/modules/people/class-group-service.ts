@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import { type Actor, requirePermission } from "../../shared/actor.js";
+import { dataEvents } from "../../shared/data-events.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
 import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
@@ -154,6 +155,7 @@ export class ClassGroupService {
       return c;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentClassGroup(created);
   }
 
@@ -190,6 +192,7 @@ export class ClassGroupService {
       return after;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentClassGroup(updated);
   }
 
@@ -212,6 +215,7 @@ export class ClassGroupService {
       });
     });
     this.counts.clear();
+    dataEvents.changed("people");
   }
 
   private async checkHomeroom(repo: ClassGroupRepository, staffNumber: string | undefined, schoolId: number) {

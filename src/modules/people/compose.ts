@@ -47,5 +47,5 @@ export function registryPeople(db: Kysely<DB>, opts: RegistryPeopleOptions = {})
       new ChangeFeedService({ org_unit: orgUnits, student: students, staff, class_group: classGroups }),
     ),
   ];
-  return { orgUnits, students, staff, classGroups, routes };
+  return { orgUnits, students, staff, classGroups, counts, routes };
 }

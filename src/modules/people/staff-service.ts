@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import { type Actor, can, requirePermission } from "../../shared/actor.js";
+import { dataEvents } from "../../shared/data-events.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
 import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
@@ -180,6 +181,7 @@ export class StaffService {
       return created;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentStaff(result, can(actor, "people.pii"));
   }
 
@@ -239,6 +241,7 @@ export class StaffService {
       return after;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentStaff(result, can(actor, "people.pii"));
   }
 
@@ -258,6 +261,7 @@ export class StaffService {
       });
     });
     this.counts.clear();
+    dataEvents.changed("people");
   }
 
   private async lockVisible(repo: StaffRepository, actor: Actor, staffNumber: string) {

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import { type Actor, can, requirePermission } from "../../shared/actor.js";
+import { dataEvents } from "../../shared/data-events.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
 import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { recordAudit } from "../audit/record.js";
@@ -195,6 +196,7 @@ export class StudentService {
       return created;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentStudent(result, can(actor, "people.pii"));
   }
 
@@ -241,6 +243,7 @@ export class StudentService {
       return after;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentStudent(result, can(actor, "people.pii"));
   }
 
@@ -321,6 +324,7 @@ export class StudentService {
       return after;
     });
     this.counts.clear();
+    dataEvents.changed("people");
     return presentStudent(result, can(actor, "people.pii"));
   }
 
@@ -340,6 +344,7 @@ export class StudentService {
       });
     });
     this.counts.clear();
+    dataEvents.changed("people");
   }
 
   private async visible(actor: Actor, studentNumber: string) {

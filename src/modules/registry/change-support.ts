@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import { type Actor, pathInScope } from "../../shared/actor.js";
+import { type DataTopic, dataEvents } from "../../shared/data-events.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
 import type { OrgDirectory } from "./org-directory.js";
 import type { OrgUnitRepository } from "./org-unit-repository.js";
@@ -29,14 +30,20 @@ export async function lockForChange(repo: OrgUnitRepository, actor: Actor, code:
   return unit;
 }
 
-/** Runs a change in one transaction; afterwards the in-memory directory of names is stale. */
+/**
+ * Runs a change in one transaction; afterwards the in-memory directory of names is stale, and once
+ * it has committed, readers of `topics` are told (src/shared/data-events.ts).
+ */
 export async function inTransaction<T>(
   db: Kysely<DB>,
   directory: OrgDirectory,
   fn: (tx: Kysely<DB>) => Promise<T>,
+  topics: DataTopic[] = ["registry"],
 ): Promise<T> {
   try {
-    return await db.transaction().execute(fn);
+    const result = await db.transaction().execute(fn);
+    for (const t of topics) dataEvents.changed(t);
+    return result;
   } finally {
     directory.clear();
   }

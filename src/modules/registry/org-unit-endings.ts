@@ -37,44 +37,54 @@ export class OrgUnitEndings {
   async merge(actor: Actor, code: string, body: { successorCode: string; date: string; note?: string }) {
     requirePermission(actor, "registry.write");
     const today = this.today();
-    return inTransaction(this.db, this.directory, async (tx) => {
-      const repo = new OrgUnitRepository(tx);
-      const unit = await lockForChange(repo, actor, code);
-      const successor = await repo.findByCode(
-        body.successorCode.trim().toUpperCase(),
-        actor.scopePaths,
-        true,
-      );
-      if (!successor) throw notFound(`并入学校 ${body.successorCode} `);
-      const issues: FieldIssue[] = [];
-      if (unit.kind !== "school") issues.push({ field: "code", message: "只有学校可以撤并" });
-      if (successor.kind !== "school") issues.push({ field: "successorCode", message: "并入单位应为学校" });
-      if (successor.id === unit.id) issues.push({ field: "successorCode", message: "不能并入自身" });
-      if (successor.valid_to !== null || successor.valid_from > body.date)
-        issues.push({ field: "successorCode", message: `${successor.name} 在撤并日期不是现存学校` });
-      issues.push(...this.endDateIssues(unit, body.date, today));
-      check(issues);
-      const note = body.note ?? `撤并，并入${successor.name}`;
-      await this.endUnit(repo, unit, { date: body.date, reason: "merged", successorId: successor.id, note });
-      const moved = await this.members.moveAll(tx, actor, {
-        from: place(unit),
-        to: place(successor),
-        date: body.date,
-        schoolYear: schoolYearOf(body.date),
-        note,
-      });
-      const after = (await repo.findByCode(unit.code, ["/"]))!;
-      await recordAudit(tx, actor, {
-        action: "merge",
-        entity: "org_unit",
-        entityKey: unit.code,
-        orgPath: unit.path,
-        before: orgUnitSnapshot(unit),
-        after: orgUnitSnapshot(after),
-        context: { successorCode: successor.code, date: body.date, note, moved },
-      });
-      return { unit: presentOrgUnit(after, today), moved };
-    });
+    return inTransaction(
+      this.db,
+      this.directory,
+      async (tx) => {
+        const repo = new OrgUnitRepository(tx);
+        const unit = await lockForChange(repo, actor, code);
+        const successor = await repo.findByCode(
+          body.successorCode.trim().toUpperCase(),
+          actor.scopePaths,
+          true,
+        );
+        if (!successor) throw notFound(`并入学校 ${body.successorCode} `);
+        const issues: FieldIssue[] = [];
+        if (unit.kind !== "school") issues.push({ field: "code", message: "只有学校可以撤并" });
+        if (successor.kind !== "school") issues.push({ field: "successorCode", message: "并入单位应为学校" });
+        if (successor.id === unit.id) issues.push({ field: "successorCode", message: "不能并入自身" });
+        if (successor.valid_to !== null || successor.valid_from > body.date)
+          issues.push({ field: "successorCode", message: `${successor.name} 在撤并日期不是现存学校` });
+        issues.push(...this.endDateIssues(unit, body.date, today));
+        check(issues);
+        const note = body.note ?? `撤并，并入${successor.name}`;
+        await this.endUnit(repo, unit, {
+          date: body.date,
+          reason: "merged",
+          successorId: successor.id,
+          note,
+        });
+        const moved = await this.members.moveAll(tx, actor, {
+          from: place(unit),
+          to: place(successor),
+          date: body.date,
+          schoolYear: schoolYearOf(body.date),
+          note,
+        });
+        const after = (await repo.findByCode(unit.code, ["/"]))!;
+        await recordAudit(tx, actor, {
+          action: "merge",
+          entity: "org_unit",
+          entityKey: unit.code,
+          orgPath: unit.path,
+          before: orgUnitSnapshot(unit),
+          after: orgUnitSnapshot(after),
+          context: { successorCode: successor.code, date: body.date, note, moved },
+        });
+        return { unit: presentOrgUnit(after, today), moved };
+      },
+      ["registry", "people"],
+    );
   }
 
   async close(actor: Actor, code: string, body: { date: string; note?: string }) {
