@@ -31,6 +31,8 @@ const schema = z.object({
     .default(8 * 60),
   /** Largest accepted upload, in megabytes. */
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(100),
+  /** Largest accepted attachment (photo, PDF) of a case or report, in megabytes. */
+  ATTACHMENT_MAX_MB: z.coerce.number().int().min(1).max(100).default(10),
   /** Mark session cookies Secure (set behind HTTPS). */
   COOKIE_SECURE: z
     .enum(["0", "1", "true", "false"])
@@ -39,7 +41,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type Config = z.infer<typeof schema> & { uploadDir: string; pgliteDir: string };
+export type Config = z.infer<typeof schema> & { uploadDir: string; pgliteDir: string; filesDir: string };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -54,5 +56,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     DATA_DIR: dataDir,
     uploadDir: path.join(dataDir, "uploads"),
     pgliteDir: path.join(dataDir, "pglite"),
+    filesDir: path.join(dataDir, "files"),
   };
 }

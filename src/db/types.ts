@@ -229,6 +229,20 @@ export interface ImportErrorTable {
   reason: string;
 }
 
+// --- files (0050) ---
+export interface FileUploadTable {
+  id: string;
+  sha256: string;
+  size: ColumnType<number, number, number>;
+  mime: "image/jpeg" | "image/png" | "application/pdf";
+  name: string;
+  uploaded_by: number | null;
+  created_at: Timestamp;
+  claimed_at: Date | null;
+  claimed_for: string | null;
+}
+// --- end files ---
+
 export interface SchemaMigrationTable {
   name: string;
   applied_at: Timestamp;
@@ -250,6 +264,8 @@ export interface DB {
   import_job: ImportJobTable;
   import_error: ImportErrorTable;
   schema_migration: SchemaMigrationTable;
+  // files, reports, training (0050–0059)
+  file_upload: FileUploadTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;

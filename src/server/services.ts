@@ -18,6 +18,9 @@ import { AuditService } from "../modules/audit/service.js";
 import { ImportRepository } from "../modules/exchange/repository.js";
 import { importRoutes } from "../modules/exchange/routes.js";
 import { ImportService } from "../modules/exchange/service.js";
+import { fileRoutes } from "../modules/files/routes.js";
+import { FileService } from "../modules/files/service.js";
+import { FileStore } from "../modules/files/store.js";
 import { registryPeople } from "../modules/people/compose.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
@@ -36,6 +39,12 @@ export function createServices(database: Database, config: Config): Services {
   const accessRepo = new AccessRepository(database.db);
   const auth = new AuthService(accessRepo, config.SESSION_TTL_MINUTES);
   const routes: FastifyPluginAsync[] = [];
+  // Attachments: modules that keep files claim uploads and register an owner check (files/service.ts).
+  const files = new FileService(
+    database.db,
+    new FileStore(config.filesDir, config.ATTACHMENT_MAX_MB * 1024 * 1024),
+  );
+  routes.push(fileRoutes(files));
   routes.push(statsRoutes(new StatsService(new StatsRepository(database.db))));
   routes.push(userRoutes(new UserAdminService(new UserRepository(database.db))));
   routes.push(roleRoutes(new RoleService(new RoleRepository(database.db))));

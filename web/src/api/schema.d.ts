@@ -235,6 +235,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传附件 (multipart field `file`: JPEG, PNG or PDF, decided by content)
+         * @description Returns an upload id to send with the record the file belongs to (a case step, a report); the owning module claims it. Metadata (EXIF/GPS, PNG text) is removed; the name is sanitised and its extension set from the real type. Unclaimed uploads are forgotten after 24 h.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description SHA-256 of the stored bytes (hex) */
+                            sha256: string;
+                            /** @description 字节数 */
+                            size: number;
+                            /**
+                             * @description 按内容判断的类型
+                             * @enum {string}
+                             */
+                            mime: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description 文件名（已清理） */
+                            name: string;
+                            /**
+                             * Format: uuid
+                             * @description 上传编号：随所属记录一起提交
+                             */
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/{owner}/{ownerId}/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 附件内容（由所属模块判断能否查看）
+         * @description Answers 404 alike for a file that does not exist and one the caller may not see.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1: 以附件下载 */
+                    download?: "0" | "1";
+                };
+                header?: never;
+                path: {
+                    owner: string;
+                    ownerId: string;
+                    sha256: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stats/counties": {
         parameters: {
             query?: never;

@@ -1,0 +1,103 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { AppError, invalid } from "../../shared/errors.js";
+import { type AttachmentMime, attachmentTypes } from "./formats.js";
+import { BadFileName, sanitiseFileName } from "./names.js";
+import { MalformedFile, normaliseAttachment, UnsupportedFile } from "./strip.js";
+
+/** What a stored attachment is: its content address, size, real type and display name. */
+export interface StoredFile {
+  sha256: string;
+  size: number;
+  mime: AttachmentMime;
+  name: string;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const accepted = Object.values(attachmentTypes)
+  .map((t) => t.label)
+  .join("、");
+
+/**
+ * Attachments on disk, content-addressed: `<root>/ab/cd/<sha256>` where ab, cd are the first hex
+ * pairs of the SHA-256 of the stored (metadata-stripped) bytes. The same content is stored once.
+ * A file is written to `<root>/tmp` and renamed into place, so a reader never sees half a file.
+ * Nothing here decides who may read a file: that is the owning module's question (FileService).
+ */
+export class FileStore {
+  constructor(
+    readonly root: string,
+    readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Reads the input (refusing it past `maxBytes`), checks the type by content, strips metadata,
+   * sanitises the name and stores the bytes. Throws AppError FILE_TOO_LARGE, UNSUPPORTED_FILE or
+   * VALIDATION_FAILED (the name); nothing is written then.
+   */
+  async store(input: Readable | Buffer, declaredName: string): Promise<StoredFile> {
+    const raw = Buffer.isBuffer(input) ? input : await readLimited(input, this.maxBytes);
+    if (raw.length > this.maxBytes) throw tooLarge(this.maxBytes);
+    if (raw.length === 0) throw new AppError("UNSUPPORTED_FILE", "文件为空");
+    let normalised: ReturnType<typeof normaliseAttachment>;
+    let name: string;
+    try {
+      normalised = normaliseAttachment(raw);
+      name = sanitiseFileName(declaredName, normalised.mime);
+    } catch (e) {
+      if (e instanceof UnsupportedFile)
+        throw new AppError("UNSUPPORTED_FILE", `只接受${accepted}（按文件内容判断，与文件名无关）`);
+      if (e instanceof MalformedFile)
+        throw new AppError("UNSUPPORTED_FILE", `文件已损坏或不完整：${e.message}`);
+      if (e instanceof BadFileName) throw invalid([{ field: "文件名", message: e.message }]);
+      throw e;
+    }
+    const { mime, bytes } = normalised;
+    const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+    const target = this.pathOf(sha256);
+    if (!fs.existsSync(target)) {
+      const tmpDir = path.join(this.root, "tmp");
+      await fs.promises.mkdir(tmpDir, { recursive: true });
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      const tmp = path.join(tmpDir, `${sha256}.${crypto.randomBytes(6).toString("hex")}`);
+      await fs.promises.writeFile(tmp, bytes, { mode: 0o640 });
+      await fs.promises.rename(tmp, target);
+    }
+    return { sha256, size: bytes.length, mime, name };
+  }
+
+  /** The file's path; refuses anything that is not a SHA-256 (so no path can be smuggled in). */
+  pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new AppError("NOT_FOUND", "附件不存在或无权访问");
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  has(sha256: string): boolean {
+    return SHA256.test(sha256) && fs.existsSync(this.pathOf(sha256));
+  }
+
+  open(sha256: string): fs.ReadStream {
+    return fs.createReadStream(this.pathOf(sha256));
+  }
+}
+
+const tooLarge = (max: number) =>
+  new AppError("FILE_TOO_LARGE", `文件过大：每个附件不超过 ${Math.round(max / 1024 / 1024)} MB`);
+
+async function readLimited(input: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of input) {
+    total += (chunk as Buffer).length;
+    if (total > max) {
+      input.destroy();
+      throw tooLarge(max);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  // @fastify/multipart marks a stream cut at its own fileSize limit as truncated.
+  if ((input as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
+  return Buffer.concat(chunks);
+}
