@@ -13,6 +13,18 @@ export const permissions = {
   "audit.read": "查看审计记录",
   "users.manage": "管理用户和角色",
   "tokens.manage": "管理接口令牌",
+  // cases: 隐患 and 督导 (src/modules/cases)
+  "hazard.read": "查看隐患（数据范围内）",
+  "hazard.report": "上报隐患",
+  "hazard.rectify": "整改隐患（本单位）",
+  "hazard.handle": "指派、验收隐患",
+  "inspection.write": "录入平安校园检查",
+  "supervision.read": "查看督导事项（数据范围内）",
+  "supervision.plan": "制定督导计划、指派督学",
+  "supervision.inspect": "督导检查：记录问题、下发整改通知（指派的对象）",
+  "supervision.rectify": "提交督导整改报告（本单位）",
+  "supervision.review": "复核督导整改",
+  "supervision.accountability": "督导问责",
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -26,6 +38,25 @@ export interface RoleDefinition {
 }
 
 const read: Permission[] = ["registry.read", "people.read", "exchange.export"];
+// cases: what a supervising level (city department, county bureau) and a school do with 隐患 and 督导
+const casesAbove: Permission[] = [
+  "hazard.read",
+  "hazard.report",
+  "hazard.handle",
+  "inspection.write",
+  "supervision.read",
+  "supervision.plan",
+  "supervision.review",
+  "supervision.accountability",
+];
+const casesSchool: Permission[] = [
+  "hazard.read",
+  "hazard.report",
+  "hazard.rectify",
+  "inspection.write",
+  "supervision.read",
+  "supervision.rectify",
+];
 
 export const builtinRoles: RoleDefinition[] = [
   { code: "city_admin", name: "市级管理员", description: "全市数据与系统管理", permissions: allPermissions },
@@ -33,27 +64,43 @@ export const builtinRoles: RoleDefinition[] = [
     code: "city_staff",
     name: "市局科室人员",
     description: "市教育局各科室，按业务查看和维护全市数据",
-    permissions: [...read, "registry.write", "people.write", "exchange.import"],
+    permissions: [...read, "registry.write", "people.write", "exchange.import", ...casesAbove],
   },
   {
     code: "county_admin",
     name: "县级管理员",
     description: "县（市、区）教育局，维护本县数据和用户",
-    permissions: [...read, "registry.write", "people.write", "exchange.import", "users.manage"],
+    permissions: [
+      ...read,
+      "registry.write",
+      "people.write",
+      "exchange.import",
+      "users.manage",
+      ...casesAbove,
+      // held so that a county admin may create school accounts (no escalation); the relation
+      // "target" still keeps a county from rectifying for its schools
+      "hazard.rectify",
+      "supervision.rectify",
+    ],
   },
   {
     code: "school_admin",
     name: "学校管理员",
     description: "校长、信息员，维护本校学生、教职工和班级",
-    permissions: [...read, "people.write", "exchange.import"],
+    permissions: [...read, "people.write", "exchange.import", ...casesSchool],
   },
   {
     code: "teacher",
     name: "教师",
     description: "查看本校信息",
-    permissions: ["registry.read", "people.read"],
+    permissions: ["registry.read", "people.read", "hazard.report"],
   },
-  { code: "inspector", name: "督学", description: "督导检查，查看责任区数据", permissions: read },
+  {
+    code: "inspector",
+    name: "督学",
+    description: "督导检查，查看责任区数据；只看到指派给自己的督导对象",
+    permissions: [...read, "supervision.inspect"],
+  },
   { code: "discipline", name: "纪检", description: "纪检监察，查看举报和相关人员", permissions: read },
   {
     code: "exam_office",
@@ -61,5 +108,10 @@ export const builtinRoles: RoleDefinition[] = [
     description: "中考、高考报名与录取，需核对身份证号",
     permissions: [...read, "people.pii"],
   },
-  { code: "leader", name: "局领导（只读）", description: "查看全市数据，不能修改", permissions: read },
+  {
+    code: "leader",
+    name: "局领导（只读）",
+    description: "查看全市数据，不能修改",
+    permissions: [...read, "hazard.read", "supervision.read"],
+  },
 ];
