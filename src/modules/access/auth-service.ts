@@ -148,8 +148,39 @@ export class AuthService {
     if (actor.type !== "user" || actor.id === null) throw new AppError("FORBIDDEN", "接口令牌不能修改密码");
     const user = await this.repo.findUserById(actor.id);
     if (!user) throw new AppError("NOT_FOUND");
-    if (!(await verifyPassword(user.password_hash, current)))
-      throw invalid([{ field: "currentPassword", message: "当前密码不正确" }]);
+    const now = this.now();
+    if (user.locked_until && user.locked_until > now)
+      throw new AppError("ACCOUNT_LOCKED", "连续密码错误次数过多，账号已锁定，请稍后再试", {
+        lockedUntil: user.locked_until.toISOString(),
+      });
+    if (!(await verifyPassword(user.password_hash, current))) {
+      // A wrong current password counts toward lockout like a failed sign-in: a session left open
+      // must not let anyone guess the password without limit.
+      const attempts = user.failed_attempts + 1;
+      const lock = attempts >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60000) : null;
+      await this.repo.transaction(async (repo, tx) => {
+        await repo.recordFailedLogin(user.id, lock ? 0 : attempts, lock);
+        await recordAudit(tx, actor, {
+          action: "change_password_failed",
+          entity: "user",
+          entityKey: user.username,
+          orgPath: actor.scopePaths[0] ?? null,
+          context: { attempts, ...(lock ? { lockedUntil: lock.toISOString() } : {}) },
+        });
+      });
+      if (lock)
+        throw new AppError(
+          "ACCOUNT_LOCKED",
+          `连续${MAX_FAILED_LOGINS}次密码错误，账号已锁定${LOCK_MINUTES}分钟`,
+          { lockedUntil: lock.toISOString() },
+        );
+      throw invalid([
+        {
+          field: "currentPassword",
+          message: `当前密码不正确，再错${MAX_FAILED_LOGINS - attempts}次将锁定账号`,
+        },
+      ]);
+    }
     const problems = passwordProblems(next, user.username);
     if (current === next) problems.push("新密码不能与当前密码相同");
     if (problems.length) throw new AppError("WEAK_PASSWORD", problems.join("；"), { issues: problems });
@@ -197,7 +228,7 @@ export class AuthService {
     const m = /^edu_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{20,})$/.exec(token);
     if (!m) return null;
     const row = await this.repo.findTokenByPrefix(m[1]);
-    if (!row || row.revoked_at) return null;
+    if (!row || row.revoked_at || row.creator_disabled) return null;
     const expected = Buffer.from(row.token_hash, "hex");
     const actual = Buffer.from(sha256(m[2]), "hex");
     if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) return null;

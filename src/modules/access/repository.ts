@@ -108,14 +108,25 @@ export class AccessRepository {
         password_hash: passwordHash,
         password_changed_at: at,
         must_change_password: false,
+        failed_attempts: 0,
         updated_at: at,
       })
       .where("id", "=", id)
       .execute();
   }
 
+  /**
+   * A token with whether its creator's account is disabled (a token made by an account that has
+   * since been disabled stops working; tokens made with the CLI have no creator).
+   */
   findTokenByPrefix(prefix: string) {
-    return this.db.selectFrom("api_token").selectAll().where("prefix", "=", prefix).executeTakeFirst();
+    return this.db
+      .selectFrom("api_token as t")
+      .leftJoin("app_user as u", "u.id", "t.created_by")
+      .selectAll("t")
+      .select(sql<boolean>`coalesce(u.disabled, false)`.as("creator_disabled"))
+      .where("t.prefix", "=", prefix)
+      .executeTakeFirst();
   }
 
   touchToken(id: number, at: Date) {

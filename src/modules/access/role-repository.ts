@@ -37,6 +37,17 @@ export class RoleRepository {
       .executeTakeFirstOrThrow();
   }
 
+  remove(code: string) {
+    return this.db.deleteFrom("role").where("code", "=", code).where("builtin", "=", false).execute();
+  }
+
+  /** How many accounts hold each role (roles held by none are absent). */
+  async holdersByRole(): Promise<Map<string, number>> {
+    const rows = await sql<{ code: string; n: number }>`
+      select r as code, count(*)::int as n from app_user, unnest(roles) r group by r`.execute(this.db);
+    return new Map(rows.rows.map((r) => [r.code, r.n]));
+  }
+
   /** How many accounts hold the role (shown so an admin knows whom a change affects). */
   async holders(code: string): Promise<number> {
     const r = await this.db

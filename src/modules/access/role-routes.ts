@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { actorOf } from "../../server/plugins/auth.js";
 import type { RoleService } from "./role-service.js";
 import { createRoleBody, patchRoleBody, roleList, roleParams, roleView } from "./schemas.js";
@@ -44,6 +45,23 @@ export function roleRoutes(roles: RoleService): FastifyPluginAsyncZod {
         },
       },
       async (request) => roles.update(actorOf(request), request.params.code, request.body),
+    );
+
+    app.delete(
+      "/api/roles/:code",
+      {
+        schema: {
+          tags,
+          summary:
+            "删除自定义角色 (city admin; only a role no account holds; built-in roles cannot be deleted)",
+          params: roleParams,
+          response: { 200: z.object({ deleted: z.literal(true) }) },
+        },
+      },
+      async (request) => {
+        await roles.remove(actorOf(request), request.params.code);
+        return { deleted: true as const };
+      },
     );
   };
 }

@@ -42,8 +42,9 @@ export class RoleService {
   async list(actor: Actor) {
     requirePermission(actor, "users.manage");
     const rows = await this.repo.list();
+    const holders = await this.repo.holdersByRole();
     return {
-      items: rows.map(present),
+      items: rows.map((r) => ({ ...present(r), holders: holders.get(r.code) ?? 0 })),
       permissions: allPermissions.map((p) => ({ code: p, label: permissionLabel(p) })),
     };
   }
@@ -80,6 +81,8 @@ export class RoleService {
       const before = await repo.find(code, true);
       if (!before) throw notFound("角色");
       if (before.builtin) throw new AppError("FORBIDDEN", "内置角色不能修改，请新建自定义角色");
+      // Changing a role changes what its holders may do: the editor must hold what it holds now.
+      assertNoEscalation(actor.permissions, before.permissions, "修改含有");
       const row = await repo.update(code, {
         ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
         ...(patch.description !== undefined ? { description: patch.description } : {}),
@@ -94,6 +97,36 @@ export class RoleService {
         context: { holders: await repo.holders(code) },
       });
       return present(row);
+    });
+  }
+
+  /**
+   * Deletes a custom role that no account holds (an account's roles are changed first, so that no
+   * one loses access as a side effect). Built-in roles cannot be deleted.
+   */
+  async remove(actor: Actor, code: string): Promise<void> {
+    this.requireCityAdmin(actor);
+    await this.repo.transaction(async (repo, tx) => {
+      const before = await repo.find(code, true);
+      if (!before) throw notFound("角色");
+      if (before.builtin) throw new AppError("FORBIDDEN", "内置角色不能删除");
+      assertNoEscalation(actor.permissions, before.permissions, "删除含有");
+      const holders = await repo.holders(code);
+      if (holders > 0)
+        throw new AppError(
+          "CONFLICT",
+          `仍有 ${holders} 个账号持有角色“${before.name}”，请先调整这些账号的角色`,
+          {
+            holders,
+          },
+        );
+      await repo.remove(code);
+      await recordAudit(tx, actor, {
+        action: "delete",
+        entity: "role",
+        entityKey: code,
+        before: auditShape(before),
+      });
     });
   }
 

@@ -98,6 +98,62 @@ describe("roles", () => {
     });
     expect(res.statusCode).toBe(403);
   });
+
+  it("deletes a custom role no account holds; refuses built-in and held roles", async () => {
+    const admin = await signIn(t.app, "admin");
+    expect(
+      (await admin.post("/api/roles", { code: "temp_role", name: "临时角色", permissions: ["people.read"] }))
+        .statusCode,
+    ).toBe(201);
+    await user(t.database.db, "holder", ["temp_role"], ["1411810001"]);
+    const listed = (await admin.get("/api/roles"))
+      .json()
+      .items.find((r: { code: string }) => r.code === "temp_role");
+    expect(listed.holders).toBe(1);
+    const held = await admin.delete("/api/roles/temp_role");
+    expect(held.statusCode).toBe(409);
+    expect(held.json().message).toMatch(/仍有 1 个账号持有角色“临时角色”/);
+    await t.database.db
+      .updateTable("app_user")
+      .set({ roles: ["teacher"] })
+      .where("username", "=", "holder")
+      .execute();
+    expect((await (await signIn(t.app, "lishi")).delete("/api/roles/temp_role")).statusCode).toBe(403);
+    expect((await admin.delete("/api/roles/teacher")).statusCode).toBe(403);
+    expect((await admin.delete("/api/roles/nosuch")).statusCode).toBe(404);
+    const res = await admin.delete("/api/roles/temp_role");
+    expect(res.statusCode).toBe(200);
+    expect((await admin.get("/api/roles")).json().items.map((r: { code: string }) => r.code)).not.toContain(
+      "temp_role",
+    );
+    const audit = await t.database.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("entity", "=", "role")
+      .where("entity_key", "=", "temp_role")
+      .orderBy("id")
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(["create", "delete"]);
+    expect(audit[1].before).toMatchObject({ name: "临时角色", permissions: ["people.read"] });
+  });
+
+  it("refuses changing or deleting a role holding permissions the editor lacks", async () => {
+    // A city-wide user administrator without people.pii (a custom role, made by the city admin).
+    const admin = await signIn(t.app, "admin");
+    await admin.post("/api/roles", {
+      code: "user_keeper",
+      name: "账号管理员",
+      permissions: ["users.manage", "registry.read", "people.read"],
+    });
+    await user(t.database.db, "keeper", ["user_keeper"], ["141100"]);
+    const keeper = await signIn(t.app, "keeper");
+    const escalate = await keeper.patch("/api/roles/pii_reader", { name: "改名" });
+    expect(escalate.statusCode).toBe(403);
+    expect(escalate.json().message).toMatch(/查看完整身份证号|people\.pii|身份/);
+    expect((await keeper.delete("/api/roles/pii_reader")).statusCode).toBe(403);
+    const grant = await keeper.post("/api/roles", { code: "sneaky", name: "x", permissions: ["people.pii"] });
+    expect(grant.statusCode).toBe(403);
+  });
 });
 
 describe("API tokens", () => {
@@ -264,5 +320,23 @@ describe("API tokens", () => {
     expect((await t.app.inject({ method: "GET", url: "/api/tokens" })).statusCode).toBe(401);
     expect((await t.app.inject({ method: "POST", url: "/api/tokens", payload: {} })).statusCode).toBe(401);
     expect((await t.app.inject({ method: "POST", url: "/api/tokens/1/revoke" })).statusCode).toBe(401);
+  });
+
+  it("stops a token once the account that made it is disabled", async () => {
+    await user(t.database.db, "maker", ["city_admin"], ["141100"]);
+    const maker = await signIn(t.app, "maker");
+    const made = await maker.post("/api/tokens", {
+      name: "临时对接",
+      permissions: ["registry.read"],
+      scopeCodes: ["141102"],
+    });
+    expect(made.statusCode).toBe(201);
+    const secret = made.json().token as string;
+    expect((await bearer(secret, "/api/org-units")).statusCode).toBe(200);
+    const admin = await signIn(t.app, "admin");
+    expect((await admin.post("/api/users/maker/disable")).statusCode).toBe(200);
+    expect((await bearer(secret, "/api/org-units")).statusCode).toBe(401);
+    expect((await admin.post("/api/users/maker/enable")).statusCode).toBe(200);
+    expect((await bearer(secret, "/api/org-units")).statusCode).toBe(200);
   });
 });

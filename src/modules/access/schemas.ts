@@ -88,7 +88,7 @@ export const roleView = z.object({
 });
 
 export const roleList = z.object({
-  items: z.array(roleView),
+  items: z.array(roleView.extend({ holders: z.number().int().describe("Accounts holding the role") })),
   permissions: z.array(permissionItem).describe("Every permission a custom role may hold"),
 });
 

@@ -294,6 +294,38 @@ describe("self-service password change", () => {
     expect(rows[rows.length - 1]).toMatchObject({ action: "change_password", actor_name: "changer" });
   });
 
+  it("counts wrong current passwords toward lockout, audited", async () => {
+    await user(t.database.db, "guesser", ["teacher"], ["1411020001"]);
+    const c = await signIn(t.app, "guesser");
+    for (let i = 1; i < 5; i++) {
+      const res = await c.post("/api/auth/password", {
+        currentPassword: `wrong${i}`,
+        newPassword: "Better2024",
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toContain(`再错${5 - i}次将锁定账号`);
+    }
+    const locked = await c.post("/api/auth/password", {
+      currentPassword: "wrong5",
+      newPassword: "Better2024",
+    });
+    expect(locked.json().code).toBe("ACCOUNT_LOCKED");
+    // Locked: even the right password is refused, here and at sign-in.
+    const right = await c.post("/api/auth/password", {
+      currentPassword: TEST_PASSWORD,
+      newPassword: "Better2024",
+    });
+    expect(right.json().code).toBe("ACCOUNT_LOCKED");
+    const login = await t.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "guesser", password: TEST_PASSWORD },
+    });
+    expect(login.json().code).toBe("ACCOUNT_LOCKED");
+    const rows = await auditRows("guesser");
+    expect(rows.filter((r) => r.action === "change_password_failed")).toHaveLength(5);
+  });
+
   it("clears the must-change flag set by a reset", async () => {
     const c = await signIn(t.app, "forgetful", "Fresh2024x");
     const res = await c.post("/api/auth/password", {

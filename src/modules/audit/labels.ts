@@ -18,6 +18,7 @@ export const actionLabels: Record<string, string> = {
   logout: "退出登录",
   reset_password: "重置密码",
   change_password: "修改密码",
+  change_password_failed: "修改密码失败",
   revoke: "吊销",
 };
 

@@ -1,12 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { orgUnit, smallCity, user } from "../../../test/factories.js";
+import { DataEvents } from "../../shared/data-events.js";
+import { makeResidentId } from "../../shared/resident-id.js";
+import { PeopleSummary } from "./people-summary.js";
 import { studentsPerTeacher } from "./service.js";
 
 let t: TestContext;
 
 /** Inserts `n` students of a school with a given status. */
-async function students(schoolCode: string, n: number, status: "enrolled" | "graduated" = "enrolled") {
+async function students(
+  schoolCode: string,
+  n: number,
+  status: "enrolled" | "graduated" = "enrolled",
+  tag = "",
+) {
   const db = t.database.db;
   const school = await db
     .selectFrom("org_unit")
@@ -14,7 +22,7 @@ async function students(schoolCode: string, n: number, status: "enrolled" | "gra
     .where("code", "=", schoolCode)
     .executeTakeFirstOrThrow();
   const rows = Array.from({ length: n }, (_, i) => ({
-    student_number: `G${schoolCode}${status[0]}${i}`,
+    student_number: `G${schoolCode}${status[0]}${tag}${i}`,
     name: `学生${i}`,
     gender: "M" as const,
     birth_date: "2015-03-01",
@@ -173,6 +181,41 @@ describe("GET /api/stats/counties/:code", () => {
   it("refuses a malformed code", async () => {
     const c = await signIn(t.app, "admin");
     expect((await c.get("/api/stats/counties/abc")).statusCode).toBe(400);
+  });
+});
+
+describe("the per-school summary behind the figures", () => {
+  it("shows a student added through the API on the next map load", async () => {
+    const c = await signIn(t.app, "admin");
+    const before = (await c.get("/api/stats/counties")).json().counties[1].students;
+    const school = await signIn(t.app, "school1");
+    const id = makeResidentId("141102", "2016-05-20", 321);
+    const res = await school.post("/api/students", {
+      studentNumber: `S${id}`,
+      name: "赵六",
+      residentId: id,
+      schoolCode: "1411020001",
+      grade: 3,
+    });
+    expect(res.statusCode).toBe(201);
+    const after = (await c.get("/api/stats/counties")).json();
+    expect(after.counties[0].students).toBe(43);
+    expect(after.counties[1].students).toBe(before);
+    expect((await c.get("/api/stats/counties/141102")).json().studentsByStage).toEqual([
+      { stage: "primary", label: "小学", students: 43 },
+    ]);
+  });
+
+  it("sees writes of other processes within its time to live, serving the older figures meanwhile", async () => {
+    let now = 0;
+    const summary = new PeopleSummary(t.database.db, 1000, new DataEvents(), () => now);
+    const total = async () => (await summary.rows()).reduce((a, r) => a + r.students, 0);
+    const first = await total();
+    await students("1411810001", 2, "enrolled", "x"); // straight into the table, as another process would
+    expect(await total()).toBe(first);
+    now = 2000;
+    expect(await total()).toBe(first); // stale: served while the refresh runs
+    await vi.waitFor(async () => expect(await total()).toBe(first + 2));
   });
 });
 

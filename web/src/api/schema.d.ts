@@ -880,6 +880,8 @@ export interface paths {
                                     /** @description 中文名称 */
                                     label: string;
                                 }[];
+                                /** @description Accounts holding the role */
+                                holders: number;
                             }[];
                             /** @description Every permission a custom role may hold */
                             permissions: {
@@ -950,7 +952,32 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** 删除自定义角色 (city admin; only a role no account holds; built-in roles cannot be deleted) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** 修改自定义角色 (city admin; built-in roles are read-only) */
