@@ -248,6 +248,27 @@ export interface SchemaMigrationTable {
   applied_at: Timestamp;
 }
 
+// health: vision screenings (0030)
+export interface VisionScreeningTable {
+  id: Generated<number>;
+  student_id: number;
+  school_id: number;
+  org_path: string;
+  county_code: string;
+  screened_on: string;
+  age_years: number;
+  grade: number;
+  /** numeric: strings from the driver */
+  va_left: string;
+  va_right: string;
+  se_left: string;
+  se_right: string;
+  institution: string | null;
+  import_job_id: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface DB {
   org_unit: OrgUnitTable;
   org_unit_version: OrgUnitVersionTable;
@@ -266,6 +287,7 @@ export interface DB {
   schema_migration: SchemaMigrationTable;
   // files, reports, training (0050–0059)
   file_upload: FileUploadTable;
+  vision_screening: VisionScreeningTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;

@@ -21,6 +21,9 @@ import { ImportService } from "../modules/exchange/service.js";
 import { fileRoutes } from "../modules/files/routes.js";
 import { FileService } from "../modules/files/service.js";
 import { FileStore } from "../modules/files/store.js";
+import { HealthRepository } from "../modules/health/repository.js";
+import { healthRoutes } from "../modules/health/routes.js";
+import { HealthService } from "../modules/health/service.js";
 import { registryPeople } from "../modules/people/compose.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
@@ -60,5 +63,8 @@ export function createServices(database: Database, config: Config): Services {
     onCommitted: () => people.counts.clear(),
   });
   routes.push(importRoutes(imports, maxUploadBytes));
+  // health: vision screenings and the myopia rate; `health.myopiaBySchool(period)` feeds the indicators
+  const health = new HealthService(new HealthRepository(database.db));
+  routes.push(healthRoutes(health));
   return { auth, routes };
 }

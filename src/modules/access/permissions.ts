@@ -25,6 +25,8 @@ export const permissions = {
   "supervision.rectify": "提交督导整改报告（本单位）",
   "supervision.review": "复核督导整改",
   "supervision.accountability": "督导问责",
+  "health.read": "查看学生视力筛查和近视率",
+  "health.write": "导入学生视力筛查记录",
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -65,6 +67,14 @@ export const builtinRoles: RoleDefinition[] = [
     name: "市局科室人员",
     description: "市教育局各科室，按业务查看和维护全市数据",
     permissions: [...read, "registry.write", "people.write", "exchange.import", ...casesAbove],
+    permissions: [
+      ...read,
+      "registry.write",
+      "people.write",
+      "exchange.import",
+      "health.read",
+      "health.write",
+    ],
   },
   {
     code: "county_admin",
@@ -81,6 +91,8 @@ export const builtinRoles: RoleDefinition[] = [
       // "target" still keeps a county from rectifying for its schools
       "hazard.rectify",
       "supervision.rectify",
+      "health.read",
+      "health.write",
     ],
   },
   {
@@ -88,6 +100,7 @@ export const builtinRoles: RoleDefinition[] = [
     name: "学校管理员",
     description: "校长、信息员，维护本校学生、教职工和班级",
     permissions: [...read, "people.write", "exchange.import", ...casesSchool],
+    permissions: [...read, "people.write", "exchange.import", "health.read", "health.write"],
   },
   {
     code: "teacher",
@@ -101,6 +114,12 @@ export const builtinRoles: RoleDefinition[] = [
     description: "督导检查，查看责任区数据；只看到指派给自己的督导对象",
     permissions: [...read, "supervision.inspect"],
   },
+  {
+    code: "inspector",
+    name: "督学",
+    description: "督导检查，查看责任区数据",
+    permissions: [...read, "health.read"],
+  },
   { code: "discipline", name: "纪检", description: "纪检监察，查看举报和相关人员", permissions: read },
   {
     code: "exam_office",
@@ -113,5 +132,6 @@ export const builtinRoles: RoleDefinition[] = [
     name: "局领导（只读）",
     description: "查看全市数据，不能修改",
     permissions: [...read, "hazard.read", "supervision.read"],
+    permissions: [...read, "health.read"],
   },
 ];

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import { underPaths } from "../../db/scope.js";
+import { screeningsSql } from "../health/screening-import-sql.js";
 import { schoolTypes } from "../registry/codes.js";
 import { gradesOfSchoolType } from "../registry/rules.js";
 import { SCHOOL_NOT_FOUND } from "./fields.js";
@@ -328,4 +329,5 @@ export const kindSql: Record<ImportKind, KindSql> = {
   students,
   staff,
   "class-groups": classGroups,
+  "vision-screenings": screeningsSql,
 };

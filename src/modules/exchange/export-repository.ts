@@ -70,4 +70,12 @@ const queries: Record<ImportKind, Query> = {
     where c.deleted_at is null and ${underPaths("c.org_path", scope)} and ${underPaths("c.org_path", within)}
       and lpad(c.id::text, 19, '0') > ${after}
     order by c.id limit ${limit}`,
+  "vision-screenings": (scope, within, after, limit) => sql`
+    select lpad(v.id::text, 19, '0') as key, s.student_number as "studentNumber", s.name,
+      v.screened_on::text as "screenedOn", v.va_left::text as "vaLeft", v.va_right::text as "vaRight",
+      v.se_left::text as "seLeft", v.se_right::text as "seRight", v.institution
+    from vision_screening v join student s on s.id = v.student_id
+    where ${underPaths("v.org_path", scope)} and ${underPaths("v.org_path", within)}
+      and lpad(v.id::text, 19, '0') > ${after}
+    order by v.id limit ${limit}`,
 };

@@ -57,6 +57,8 @@ function present(kind: ImportKind, r: ExportRecord, pii: boolean): Record<string
         lng: r.lng == null ? null : String(r.lng),
         lat: r.lat == null ? null : String(r.lat),
       };
+    case "vision-screenings":
+      return r;
     case "class-groups":
       return {
         ...r,
@@ -79,6 +81,7 @@ export async function exportKind(
 ): Promise<number> {
   requirePermission(actor, "exchange.export");
   requirePermission(actor, kind === "schools" ? "registry.read" : "people.read");
+  if (kind === "vision-screenings") requirePermission(actor, "health.read");
   const repo = new ExportRepository(db);
   let within = ["/"];
   if (opts.county) {

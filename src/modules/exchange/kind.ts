@@ -1,3 +1,4 @@
+import type { DataTopic } from "../../shared/data-events.js";
 import type { Permission } from "../access/permissions.js";
 import { clean } from "./values.js";
 
@@ -8,7 +9,7 @@ import { clean } from "./values.js";
  * 550,000 times per file, so no schema library per row.
  */
 
-export const importKinds = ["schools", "students", "staff", "class-groups"] as const;
+export const importKinds = ["schools", "students", "staff", "class-groups", "vision-screenings"] as const;
 export type ImportKind = (typeof importKinds)[number];
 
 export interface ColumnSpec {
@@ -88,6 +89,8 @@ export interface ImportKindDef {
   /** 学生, 教职工 … */
   label: string;
   permission: Permission;
+  /** Told after a commit (dataEvents), when the kind's data feeds indicators of its own topic. */
+  topic?: DataTopic;
   /** The audit entity written for each row. */
   entity: string;
   columns: ColumnSpec[];

@@ -1,3 +1,4 @@
+import { screeningsKind } from "../health/screening-import.js";
 import type { ImportKind, ImportKindDef } from "./kind.js";
 import { classGroupsKind } from "./kind-class-groups.js";
 import { schoolsKind } from "./kind-schools.js";
@@ -10,6 +11,7 @@ export const kinds: Record<ImportKind, ImportKindDef> = {
   staff: staffKind,
   "class-groups": classGroupsKind,
   students: studentsKind,
+  "vision-screenings": screeningsKind,
 };
 
 export const importOrderNote = "导入顺序：学校 → 教职工 → 班级 → 学生（班级引用班主任工号，学生引用班级）";

@@ -3,7 +3,7 @@ import { pageOf, pageQuery } from "../../shared/paging.js";
 import { importKinds } from "./kind.js";
 
 export const kindParam = z.object({
-  kind: z.enum(importKinds).describe("schools | students | staff | class-groups"),
+  kind: z.enum(importKinds).describe("schools | students | staff | class-groups | vision-screenings"),
 });
 
 export const templateQuery = z.object({

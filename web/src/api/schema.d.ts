@@ -3350,8 +3350,8 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description schools | students | staff | class-groups */
-                    kind: "schools" | "students" | "staff" | "class-groups";
+                    /** @description schools | students | staff | class-groups | vision-screenings */
+                    kind: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                 };
                 cookie?: never;
             };
@@ -3387,7 +3387,7 @@ export interface paths {
                 query?: {
                     page?: number;
                     pageSize?: number;
-                    kind?: "schools" | "students" | "staff" | "class-groups";
+                    kind?: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                 };
                 header?: never;
                 path?: never;
@@ -3405,7 +3405,7 @@ export interface paths {
                             items: {
                                 id: string;
                                 /** @enum {string} */
-                                kind: "schools" | "students" | "staff" | "class-groups";
+                                kind: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                                 kindLabel: string;
                                 fileName: string;
                                 fileSize: number;
@@ -3455,7 +3455,7 @@ export interface paths {
             parameters: {
                 query: {
                     /** @description What the file holds: schools | students | staff | class-groups */
-                    kind: "schools" | "students" | "staff" | "class-groups";
+                    kind: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                 };
                 header?: never;
                 path?: never;
@@ -3472,7 +3472,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             /** @enum {string} */
-                            kind: "schools" | "students" | "staff" | "class-groups";
+                            kind: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                             kindLabel: string;
                             fileName: string;
                             fileSize: number;
@@ -3541,7 +3541,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             /** @enum {string} */
-                            kind: "schools" | "students" | "staff" | "class-groups";
+                            kind: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                             kindLabel: string;
                             fileName: string;
                             fileSize: number;
@@ -3711,7 +3711,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             /** @enum {string} */
-                            kind: "schools" | "students" | "staff" | "class-groups";
+                            kind: "schools" | "students" | "staff" | "class-groups" | "vision-screenings";
                             kindLabel: string;
                             fileName: string;
                             fileSize: number;
@@ -3745,6 +3745,242 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/myopia-rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 筛查性近视判定规则（WS/T 663-2020；阈值为数据） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 规则代码，如 WS/T 663-2020 */
+                            code: string;
+                            citation: string;
+                            /** @description 最小年龄（周岁，含） */
+                            minAgeYears: number;
+                            /** @description 裸眼远视力低于此值（五分记录） */
+                            acuityBelow: number;
+                            /** @description 等效球镜不大于此值（D） */
+                            seAtMost: number;
+                            /** @description 规则说明，显示在近视率旁 */
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/myopia": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 近视率：本机构、下级机构和各年级（筛查人数、近视人数、较上期变化；按数据范围） */
+        get: {
+            parameters: {
+                query: {
+                    /** @description 统计期代码：2022（年）、2022-2023（学年）、2022-2023-1（学期）、2022Q1、2022-03 */
+                    period: string;
+                    /** @description 机构代码（默认：本人数据范围） */
+                    org?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            period: {
+                                code: string;
+                                label: string;
+                                previous: string;
+                            };
+                            rule: {
+                                /** @description 规则代码，如 WS/T 663-2020 */
+                                code: string;
+                                citation: string;
+                                /** @description 最小年龄（周岁，含） */
+                                minAgeYears: number;
+                                /** @description 裸眼远视力低于此值（五分记录） */
+                                acuityBelow: number;
+                                /** @description 等效球镜不大于此值（D） */
+                                seAtMost: number;
+                                /** @description 规则说明，显示在近视率旁 */
+                                text: string;
+                            };
+                            area: {
+                                /** @description 筛查人数（分母） */
+                                screened: number;
+                                /** @description 筛查性近视人数（分子） */
+                                myopic: number;
+                                /** @description 近视率 %（一位小数）；无筛查时为空 */
+                                rate: number | null;
+                                code: string;
+                                name: string;
+                                kind: string;
+                                /** @description 上一统计期 */
+                                previous: {
+                                    /** @description 筛查人数（分母） */
+                                    screened: number;
+                                    /** @description 筛查性近视人数（分子） */
+                                    myopic: number;
+                                    /** @description 近视率 %（一位小数）；无筛查时为空 */
+                                    rate: number | null;
+                                };
+                                /** @description 较上一统计期变化（百分点） */
+                                changePp: number | null;
+                            };
+                            /** @description 下级（县或学校） */
+                            children: {
+                                /** @description 筛查人数（分母） */
+                                screened: number;
+                                /** @description 筛查性近视人数（分子） */
+                                myopic: number;
+                                /** @description 近视率 %（一位小数）；无筛查时为空 */
+                                rate: number | null;
+                                code: string;
+                                name: string;
+                                kind: string;
+                                /** @description 上一统计期 */
+                                previous: {
+                                    /** @description 筛查人数（分母） */
+                                    screened: number;
+                                    /** @description 筛查性近视人数（分子） */
+                                    myopic: number;
+                                    /** @description 近视率 %（一位小数）；无筛查时为空 */
+                                    rate: number | null;
+                                };
+                                /** @description 较上一统计期变化（百分点） */
+                                changePp: number | null;
+                            }[];
+                            byGrade: {
+                                /** @description 筛查人数（分母） */
+                                screened: number;
+                                /** @description 筛查性近视人数（分子） */
+                                myopic: number;
+                                /** @description 近视率 %（一位小数）；无筛查时为空 */
+                                rate: number | null;
+                                grade: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 视力筛查记录（按数据范围；含近视判定） */
+        get: {
+            parameters: {
+                query: {
+                    page?: number;
+                    pageSize?: number;
+                    /** @description 统计期代码：2022（年）、2022-2023（学年）、2022-2023-1（学期）、2022Q1、2022-03 */
+                    period: string;
+                    org?: string;
+                    studentNumber?: string;
+                    /** @description true：只列筛查性近视；false：只列非近视 */
+                    myopic?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                studentNumber: string;
+                                studentName: string;
+                                schoolCode: string;
+                                schoolName: string;
+                                screenedOn: string;
+                                /** @description 筛查日周岁 */
+                                ageYears: number;
+                                grade: number;
+                                /** @description 左眼裸眼远视力（五分记录） */
+                                vaLeft: number;
+                                /** @description 右眼裸眼远视力 */
+                                vaRight: number;
+                                /** @description 左眼等效球镜 D */
+                                seLeft: number;
+                                /** @description 右眼等效球镜 D */
+                                seRight: number;
+                                institution: string | null;
+                                /** @description 按 WS/T 663-2020 判定为筛查性近视 */
+                                myopic: boolean;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -29,6 +29,7 @@ const kinds: { kind: ImportKind; label: string; permission: string }[] = [
   { kind: "staff", label: "教职工", permission: "people.write" },
   { kind: "class-groups", label: "班级", permission: "people.write" },
   { kind: "schools", label: "学校", permission: "registry.write" },
+  { kind: "vision-screenings", label: "视力筛查", permission: "health.write" },
 ];
 
 const busy = (j?: ImportJob) => j?.status === "validating" || j?.status === "committing";
