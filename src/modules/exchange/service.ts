@@ -232,9 +232,8 @@ export class ImportService {
           );
         },
       );
-      dataEvents.changed(kind === "schools" ? "registry" : "people");
+      dataEvents.changed(kinds[kind].topic ?? (kind === "schools" ? "registry" : "people"));
       this.opts.onCommitted?.(kind);
-      if (kinds[kind].topic) dataEvents.changed(kinds[kind].topic);
       if (this.ownsFile(job.file_path)) {
         await fs.promises.rm(job.file_path as string, { force: true });
         await this.repo.updateJob(job.id, { file_path: null });
