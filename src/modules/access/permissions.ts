@@ -51,6 +51,8 @@ const casesAbove: Permission[] = [
   "supervision.review",
   "supervision.accountability",
 ];
+// health: vision screenings — read the figures, import the records
+const healthWrite: Permission[] = ["health.read", "health.write"];
 const casesSchool: Permission[] = [
   "hazard.read",
   "hazard.report",
@@ -66,14 +68,13 @@ export const builtinRoles: RoleDefinition[] = [
     code: "city_staff",
     name: "市局科室人员",
     description: "市教育局各科室，按业务查看和维护全市数据",
-    permissions: [...read, "registry.write", "people.write", "exchange.import", ...casesAbove],
     permissions: [
       ...read,
       "registry.write",
       "people.write",
       "exchange.import",
-      "health.read",
-      "health.write",
+      ...casesAbove,
+      ...healthWrite,
     ],
   },
   {
@@ -91,16 +92,14 @@ export const builtinRoles: RoleDefinition[] = [
       // "target" still keeps a county from rectifying for its schools
       "hazard.rectify",
       "supervision.rectify",
-      "health.read",
-      "health.write",
+      ...healthWrite,
     ],
   },
   {
     code: "school_admin",
     name: "学校管理员",
     description: "校长、信息员，维护本校学生、教职工和班级",
-    permissions: [...read, "people.write", "exchange.import", ...casesSchool],
-    permissions: [...read, "people.write", "exchange.import", "health.read", "health.write"],
+    permissions: [...read, "people.write", "exchange.import", ...casesSchool, ...healthWrite],
   },
   {
     code: "teacher",
@@ -112,13 +111,7 @@ export const builtinRoles: RoleDefinition[] = [
     code: "inspector",
     name: "督学",
     description: "督导检查，查看责任区数据；只看到指派给自己的督导对象",
-    permissions: [...read, "supervision.inspect"],
-  },
-  {
-    code: "inspector",
-    name: "督学",
-    description: "督导检查，查看责任区数据",
-    permissions: [...read, "health.read"],
+    permissions: [...read, "supervision.inspect", "health.read"],
   },
   { code: "discipline", name: "纪检", description: "纪检监察，查看举报和相关人员", permissions: read },
   {
@@ -131,7 +124,6 @@ export const builtinRoles: RoleDefinition[] = [
     code: "leader",
     name: "局领导（只读）",
     description: "查看全市数据，不能修改",
-    permissions: [...read, "hazard.read", "supervision.read"],
-    permissions: [...read, "health.read"],
+    permissions: [...read, "hazard.read", "supervision.read", "health.read"],
   },
 ];
