@@ -269,6 +269,115 @@ export interface VisionScreeningTable {
   updated_at: Generated<Timestamp>;
 }
 
+// --- forms (migration 0010): data elements, forms, reporting rounds, submissions, values ---
+export interface DataElementTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  value_type: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+  unit: string | null;
+  options: Json;
+  disaggregation: Json;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FormTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  description: string | null;
+  period_type: "year" | "school_year" | "term" | "quarter" | "month";
+  reporter_types: string[];
+  rules: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FormElementTable {
+  form_id: number;
+  element_id: number;
+  position: number;
+  section: string | null;
+  required: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface FormPeriodTable {
+  form_id: number;
+  period_code: string;
+  due_date: DateStr;
+  lock_after_due: ColumnType<boolean, boolean | undefined, boolean>;
+  opened_at: Timestamp;
+  opened_by: string | null;
+}
+
+export type SubmissionStatus = "draft" | "submitted" | "approved" | "returned" | "accepted";
+
+export interface FormSubmissionTable {
+  id: Generated<number>;
+  form_id: number;
+  period_code: string;
+  org_unit_id: number;
+  org_path: string;
+  county_code: string;
+  status: ColumnType<SubmissionStatus, SubmissionStatus | undefined, SubmissionStatus>;
+  comment: string | null;
+  submitted_at: Date | null;
+  submitted_by: string | null;
+  approved_at: Date | null;
+  approved_by: string | null;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  returned_at: Date | null;
+  returned_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FormSubmissionEventTable {
+  id: Generated<number>;
+  submission_id: number;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  comment: string | null;
+  actor_name: string;
+  at: Timestamp;
+  org_path: string;
+  county_code: string;
+}
+
+export interface FormValueTable {
+  submission_id: number;
+  element_id: number;
+  disaggregation: ColumnType<string, string | undefined, string>;
+  num_value: number | null;
+  bool_value: boolean | null;
+  text_value: string | null;
+  period_code: string;
+  org_unit_id: number;
+  org_path: string;
+  county_code: string;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface FormValueHistoryTable {
+  id: Generated<number>;
+  submission_id: number;
+  element_id: number;
+  disaggregation: ColumnType<string, string | undefined, string>;
+  old_value: string | null;
+  new_value: string | null;
+  changed_at: Timestamp;
+  changed_by: string;
+  via: ColumnType<string, string | undefined, string>;
+  org_path: string;
+  county_code: string;
+}
+// --- end forms ---
+
 export interface DB {
   org_unit: OrgUnitTable;
   org_unit_version: OrgUnitVersionTable;
@@ -288,6 +397,15 @@ export interface DB {
   // files, reports, training (0050–0059)
   file_upload: FileUploadTable;
   vision_screening: VisionScreeningTable;
+  // forms (0010)
+  data_element: DataElementTable;
+  form: FormTable;
+  form_element: FormElementTable;
+  form_period: FormPeriodTable;
+  form_submission: FormSubmissionTable;
+  form_submission_event: FormSubmissionEventTable;
+  form_value: FormValueTable;
+  form_value_history: FormValueHistoryTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;

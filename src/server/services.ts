@@ -21,6 +21,10 @@ import { ImportService } from "../modules/exchange/service.js";
 import { fileRoutes } from "../modules/files/routes.js";
 import { FileService } from "../modules/files/service.js";
 import { FileStore } from "../modules/files/store.js";
+import { formEntryRoutes } from "../modules/forms/entry-routes.js";
+import { EntryService } from "../modules/forms/entry-service.js";
+import { formDefinitionRoutes } from "../modules/forms/routes.js";
+import { FormsService } from "../modules/forms/service.js";
 import { HealthRepository } from "../modules/health/repository.js";
 import { healthRoutes } from "../modules/health/routes.js";
 import { HealthService } from "../modules/health/service.js";
@@ -35,6 +39,8 @@ import { StatsService } from "../modules/stats/service.js";
  */
 export interface Services {
   auth: AuthService;
+  /** Data collection (数据项, 报表); the indicators engine reads values through it. */
+  forms: FormsService;
   routes: FastifyPluginAsync[];
 }
 
@@ -66,5 +72,7 @@ export function createServices(database: Database, config: Config): Services {
   // health: vision screenings and the myopia rate; `health.myopiaBySchool(period)` feeds the indicators
   const health = new HealthService(new HealthRepository(database.db));
   routes.push(healthRoutes(health));
-  return { auth, routes };
+  const forms = new FormsService(database.db);
+  routes.push(formDefinitionRoutes(forms), formEntryRoutes(new EntryService(database.db, forms)));
+  return { auth, forms, routes };
 }

@@ -27,6 +27,11 @@ export const permissions = {
   "supervision.accountability": "督导问责",
   "health.read": "查看学生视力筛查和近视率",
   "health.write": "导入学生视力筛查记录",
+  "forms.read": "查看报表和填报数据",
+  "forms.define": "定义数据项和报表",
+  "forms.fill": "填报报表",
+  "forms.approve": "审核报表（上级单位审核、退回）",
+  "forms.accept": "确认报表（市级确认、锁定）",
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -61,6 +66,10 @@ const casesSchool: Permission[] = [
   "supervision.read",
   "supervision.rectify",
 ];
+// data collection (forms): who fills, who approves (the level above), who accepts (the city)
+const formsCity: Permission[] = ["forms.read", "forms.define", "forms.fill", "forms.approve", "forms.accept"];
+const formsCounty: Permission[] = ["forms.read", "forms.fill", "forms.approve"];
+const formsSchool: Permission[] = ["forms.read", "forms.fill"];
 
 export const builtinRoles: RoleDefinition[] = [
   { code: "city_admin", name: "市级管理员", description: "全市数据与系统管理", permissions: allPermissions },
@@ -75,6 +84,7 @@ export const builtinRoles: RoleDefinition[] = [
       "exchange.import",
       ...casesAbove,
       ...healthWrite,
+      ...formsCity,
     ],
   },
   {
@@ -93,13 +103,14 @@ export const builtinRoles: RoleDefinition[] = [
       "hazard.rectify",
       "supervision.rectify",
       ...healthWrite,
+      ...formsCounty,
     ],
   },
   {
     code: "school_admin",
     name: "学校管理员",
     description: "校长、信息员，维护本校学生、教职工和班级",
-    permissions: [...read, "people.write", "exchange.import", ...casesSchool, ...healthWrite],
+    permissions: [...read, "people.write", "exchange.import", ...casesSchool, ...healthWrite, ...formsSchool],
   },
   {
     code: "teacher",
@@ -111,7 +122,7 @@ export const builtinRoles: RoleDefinition[] = [
     code: "inspector",
     name: "督学",
     description: "督导检查，查看责任区数据；只看到指派给自己的督导对象",
-    permissions: [...read, "supervision.inspect", "health.read"],
+    permissions: [...read, "supervision.inspect", "health.read", "forms.read"],
   },
   { code: "discipline", name: "纪检", description: "纪检监察，查看举报和相关人员", permissions: read },
   {
@@ -124,6 +135,6 @@ export const builtinRoles: RoleDefinition[] = [
     code: "leader",
     name: "局领导（只读）",
     description: "查看全市数据，不能修改",
-    permissions: [...read, "hazard.read", "supervision.read", "health.read"],
+    permissions: [...read, "hazard.read", "supervision.read", "health.read", "forms.read"],
   },
 ];
