@@ -337,11 +337,10 @@ export class EntryService {
     const counties = new Map<string, ReturnType<typeof blank> & { countyCode: string; countyName: string }>();
     for (const r of rows) {
       let c = counties.get(r.county_code);
-      if (!c)
-        counties.set(
-          r.county_code,
-          (c = { ...blank(), countyCode: r.county_code, countyName: r.county_name }),
-        );
+      if (!c) {
+        c = { ...blank(), countyCode: r.county_code, countyName: r.county_name };
+        counties.set(r.county_code, c);
+      }
       const s = r.status as keyof ReturnType<typeof blank>;
       c[s] += r.n;
       c.expected += r.n;

@@ -3987,6 +3987,1650 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/forms/elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据项列表 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            /** @enum {string} */
+                            valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                            unit: string | null;
+                            options: {
+                                code: string;
+                                name: string;
+                            }[];
+                            disaggregation: {
+                                code: string;
+                                name: string;
+                            }[];
+                            description: string | null;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建数据项 (permission forms.define) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        /** @enum {string} */
+                        valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                        unit?: string | null;
+                        /**
+                         * @description choice list (valueType choice)
+                         * @default []
+                         */
+                        options?: {
+                            code: string;
+                            name: string;
+                        }[];
+                        /**
+                         * @description category option combos, e.g. 男/女 or 男·一年级 …; a value per combo, the total under ''
+                         * @default []
+                         */
+                        disaggregation?: {
+                            code: string;
+                            name: string;
+                        }[];
+                        description?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            /** @enum {string} */
+                            valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                            unit: string | null;
+                            options: {
+                                code: string;
+                                name: string;
+                            }[];
+                            disaggregation: {
+                                code: string;
+                                name: string;
+                            }[];
+                            description: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/elements/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改数据项 (name, unit, options, disaggregation while no value is stored) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        unit?: string | null;
+                        /**
+                         * @description choice list (valueType choice)
+                         * @default []
+                         */
+                        options?: {
+                            code: string;
+                            name: string;
+                        }[];
+                        /**
+                         * @description category option combos, e.g. 男/女 or 男·一年级 …; a value per combo, the total under ''
+                         * @default []
+                         */
+                        disaggregation?: {
+                            code: string;
+                            name: string;
+                        }[];
+                        description?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            /** @enum {string} */
+                            valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                            unit: string | null;
+                            options: {
+                                code: string;
+                                name: string;
+                            }[];
+                            disaggregation: {
+                                code: string;
+                                name: string;
+                            }[];
+                            description: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 报表列表 (with their reporting rounds) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            reporterTypes: string[];
+                            elementCount: number;
+                            rounds: {
+                                periodCode: string;
+                                periodLabel: string;
+                                dueDate: string;
+                                lockAfterDue: boolean;
+                                /** @description due date passed and the round locks after it */
+                                locked: boolean;
+                            }[];
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建报表 (elements, reporter types, period type, rules; permission forms.define) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        description?: string | null;
+                        /** @enum {string} */
+                        periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                        /** @description school type codes (JY/T 1001) and/or 'county' */
+                        reporterTypes: string[];
+                        elements: {
+                            code: string;
+                            section?: string | null;
+                            /** @default false */
+                            required?: boolean;
+                        }[];
+                        /** @default [] */
+                        rules?: ({
+                            /** @enum {string} */
+                            kind: "range";
+                            element: string;
+                            min?: number | null;
+                            max?: number | null;
+                            message?: string | null;
+                        } | {
+                            /** @enum {string} */
+                            kind: "compare";
+                            left: string;
+                            /** @enum {string} */
+                            op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                            right: {
+                                element: string;
+                            } | {
+                                value: number;
+                            };
+                            message?: string | null;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            reporterTypes: string[];
+                            elementCount: number;
+                            rounds: {
+                                periodCode: string;
+                                periodLabel: string;
+                                dueDate: string;
+                                lockAfterDue: boolean;
+                                /** @description due date passed and the round locks after it */
+                                locked: boolean;
+                            }[];
+                            updatedAt: string;
+                            elements: {
+                                code: string;
+                                name: string;
+                                /** @enum {string} */
+                                valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                                unit: string | null;
+                                options: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                disaggregation: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                description: string | null;
+                                updatedAt: string;
+                                section: string | null;
+                                required: boolean;
+                            }[];
+                            rules: ({
+                                /** @enum {string} */
+                                kind: "range";
+                                element: string;
+                                min?: number | null;
+                                max?: number | null;
+                                message?: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "compare";
+                                left: string;
+                                /** @enum {string} */
+                                op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                                right: {
+                                    element: string;
+                                } | {
+                                    value: number;
+                                };
+                                message?: string | null;
+                            })[];
+                            /** @description each rule as a line of Chinese */
+                            ruleTexts: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 报表定义 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            reporterTypes: string[];
+                            elementCount: number;
+                            rounds: {
+                                periodCode: string;
+                                periodLabel: string;
+                                dueDate: string;
+                                lockAfterDue: boolean;
+                                /** @description due date passed and the round locks after it */
+                                locked: boolean;
+                            }[];
+                            updatedAt: string;
+                            elements: {
+                                code: string;
+                                name: string;
+                                /** @enum {string} */
+                                valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                                unit: string | null;
+                                options: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                disaggregation: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                description: string | null;
+                                updatedAt: string;
+                                section: string | null;
+                                required: boolean;
+                            }[];
+                            rules: ({
+                                /** @enum {string} */
+                                kind: "range";
+                                element: string;
+                                min?: number | null;
+                                max?: number | null;
+                                message?: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "compare";
+                                left: string;
+                                /** @enum {string} */
+                                op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                                right: {
+                                    element: string;
+                                } | {
+                                    value: number;
+                                };
+                                message?: string | null;
+                            })[];
+                            /** @description each rule as a line of Chinese */
+                            ruleTexts: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改报表定义 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        /** @enum {string} */
+                        periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        /** @description school type codes (JY/T 1001) and/or 'county' */
+                        reporterTypes?: string[];
+                        elements?: {
+                            code: string;
+                            section?: string | null;
+                            /** @default false */
+                            required?: boolean;
+                        }[];
+                        /** @default [] */
+                        rules?: ({
+                            /** @enum {string} */
+                            kind: "range";
+                            element: string;
+                            min?: number | null;
+                            max?: number | null;
+                            message?: string | null;
+                        } | {
+                            /** @enum {string} */
+                            kind: "compare";
+                            left: string;
+                            /** @enum {string} */
+                            op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                            right: {
+                                element: string;
+                            } | {
+                                value: number;
+                            };
+                            message?: string | null;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            reporterTypes: string[];
+                            elementCount: number;
+                            rounds: {
+                                periodCode: string;
+                                periodLabel: string;
+                                dueDate: string;
+                                lockAfterDue: boolean;
+                                /** @description due date passed and the round locks after it */
+                                locked: boolean;
+                            }[];
+                            updatedAt: string;
+                            elements: {
+                                code: string;
+                                name: string;
+                                /** @enum {string} */
+                                valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                                unit: string | null;
+                                options: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                disaggregation: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                description: string | null;
+                                updatedAt: string;
+                                section: string | null;
+                                required: boolean;
+                            }[];
+                            rules: ({
+                                /** @enum {string} */
+                                kind: "range";
+                                element: string;
+                                min?: number | null;
+                                max?: number | null;
+                                message?: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "compare";
+                                left: string;
+                                /** @enum {string} */
+                                op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                                right: {
+                                    element: string;
+                                } | {
+                                    value: number;
+                                };
+                                message?: string | null;
+                            })[];
+                            /** @description each rule as a line of Chinese */
+                            ruleTexts: string[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/forms/{code}/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 开启填报 (a period with its due date; lockAfterDue locks entry after it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        periodCode: string;
+                        /** Format: date */
+                        dueDate: string;
+                        /** @default true */
+                        lockAfterDue?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            reporterTypes: string[];
+                            elementCount: number;
+                            rounds: {
+                                periodCode: string;
+                                periodLabel: string;
+                                dueDate: string;
+                                lockAfterDue: boolean;
+                                /** @description due date passed and the round locks after it */
+                                locked: boolean;
+                            }[];
+                            updatedAt: string;
+                            elements: {
+                                code: string;
+                                name: string;
+                                /** @enum {string} */
+                                valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                                unit: string | null;
+                                options: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                disaggregation: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                description: string | null;
+                                updatedAt: string;
+                                section: string | null;
+                                required: boolean;
+                            }[];
+                            rules: ({
+                                /** @enum {string} */
+                                kind: "range";
+                                element: string;
+                                min?: number | null;
+                                max?: number | null;
+                                message?: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "compare";
+                                left: string;
+                                /** @enum {string} */
+                                op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                                right: {
+                                    element: string;
+                                } | {
+                                    value: number;
+                                };
+                                message?: string | null;
+                            })[];
+                            /** @description each rule as a line of Chinese */
+                            ruleTexts: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改截止日期或锁定 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        dueDate?: string;
+                        /** @default true */
+                        lockAfterDue?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            reporterTypes: string[];
+                            elementCount: number;
+                            rounds: {
+                                periodCode: string;
+                                periodLabel: string;
+                                dueDate: string;
+                                lockAfterDue: boolean;
+                                /** @description due date passed and the round locks after it */
+                                locked: boolean;
+                            }[];
+                            updatedAt: string;
+                            elements: {
+                                code: string;
+                                name: string;
+                                /** @enum {string} */
+                                valueType: "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
+                                unit: string | null;
+                                options: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                disaggregation: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                description: string | null;
+                                updatedAt: string;
+                                section: string | null;
+                                required: boolean;
+                            }[];
+                            rules: ({
+                                /** @enum {string} */
+                                kind: "range";
+                                element: string;
+                                min?: number | null;
+                                max?: number | null;
+                                message?: string | null;
+                            } | {
+                                /** @enum {string} */
+                                kind: "compare";
+                                left: string;
+                                /** @enum {string} */
+                                op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+                                right: {
+                                    element: string;
+                                } | {
+                                    value: number;
+                                };
+                                message?: string | null;
+                            })[];
+                            /** @description each rule as a line of Chinese */
+                            ruleTexts: string[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 填报单位及状态 (the round's reporters in the caller's area; status none = 未填报) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    countyCode?: string;
+                    status?: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                    /** @description name or code contains */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                orgCode: string;
+                                orgName: string;
+                                countyCode: string;
+                                countyName: string;
+                                schoolType: string | null;
+                                /** @enum {string} */
+                                status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                                statusLabel: string;
+                                comment: string | null;
+                                submittedAt: string | null;
+                                updatedAt: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/completeness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 上报率 by county (expected reporters and counts by status) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                            };
+                            total: {
+                                expected: number;
+                                none: number;
+                                draft: number;
+                                submitted: number;
+                                approved: number;
+                                returned: number;
+                                accepted: number;
+                                /** @description submitted + approved + accepted */
+                                reported: number;
+                                /** @description reported ÷ expected (上报率), null when none expected */
+                                rate: number | null;
+                            };
+                            counties: {
+                                expected: number;
+                                none: number;
+                                draft: number;
+                                submitted: number;
+                                approved: number;
+                                returned: number;
+                                accepted: number;
+                                /** @description submitted + approved + accepted */
+                                reported: number;
+                                /** @description reported ÷ expected (上报率), null when none expected */
+                                rate: number | null;
+                                countyCode: string;
+                                countyName: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个单位的填报 (values, status, issues, approval trail, allowed actions) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * 保存填报 (values; submit: true also submits; permission forms.fill)
+         * @description Values not sent stay as they are; value null clears one. A draft may break rules (they come back in `issues`); a submission may not. Refused once approved or accepted, and after the due date when the round locks.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        values: {
+                            element: string;
+                            /** @default  */
+                            disaggregation?: string;
+                            value: (number | boolean | string) | null;
+                        }[];
+                        /**
+                         * @description save, then submit in the same step
+                         * @default false
+                         */
+                        submit?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上报 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 审核通过 (the level above; forms.approve) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退回 (comment required; forms.approve) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 确认 (the city; forms.accept) — the data is then locked */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新打开已确认的报表 (comment required; forms.accept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            form: {
+                                code: string;
+                                name: string;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                                dueDate: string;
+                                locked: boolean;
+                            };
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                countyCode: string;
+                                kind: string;
+                            };
+                            /** @enum {string} */
+                            status: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                            statusLabel: string;
+                            comment: string | null;
+                            values: {
+                                element: string;
+                                disaggregation: string;
+                                value: (number | boolean | string) | null;
+                            }[];
+                            /** @description rule and required-value problems of the values as they stand */
+                            issues: {
+                                element: string;
+                                disaggregation?: string;
+                                message: string;
+                            }[];
+                            events: {
+                                action: string;
+                                actionLabel: string;
+                                fromStatus: string | null;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string;
+                                at: string;
+                            }[];
+                            can: {
+                                save: boolean;
+                                submit: boolean;
+                                approve: boolean;
+                                return: boolean;
+                                accept: boolean;
+                                reopen: boolean;
+                            };
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/entries/{orgCode}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据修改记录 (every value change: who, when, old → new) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                    orgCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            element: string;
+                            elementName: string;
+                            disaggregation: string;
+                            oldValue: string | null;
+                            newValue: string | null;
+                            changedAt: string;
+                            changedBy: string;
+                            via: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
