@@ -32,6 +32,13 @@ export const permissions = {
   "forms.fill": "填报报表",
   "forms.approve": "审核报表（上级单位审核、退回）",
   "forms.accept": "确认报表（市级确认、锁定）",
+  // 监督举报 and 校外培训 (src/modules/reports, src/modules/training)
+  "reports.handle": "处理监督举报（纪检：查看、初核、调查、向举报人提问、结论）",
+  "reports.intake": "登记举报（来信、来电、来访）",
+  "ethics.read": "查看师德负面清单",
+  "training.read": "查看校外培训机构、检查和执法案件",
+  "training.write": "维护校外培训机构、录入检查",
+  "training.enforce": "办理校外培训执法案件",
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -45,6 +52,10 @@ export interface RoleDefinition {
 }
 
 const read: Permission[] = ["registry.read", "people.read", "exchange.export"];
+// Reports are seen by 纪检 only, not even by the system administrator (separation of duties; a
+// 纪检 account is made with the CLI or by another holder of reports.handle).
+const disciplineOnly: Permission[] = ["reports.handle", "reports.intake"];
+const training: Permission[] = ["training.read", "training.write", "training.enforce"];
 // cases: what a supervising level (city department, county bureau) and a school do with 隐患 and 督导
 const casesAbove: Permission[] = [
   "hazard.read",
@@ -72,7 +83,12 @@ const formsCounty: Permission[] = ["forms.read", "forms.fill", "forms.approve"];
 const formsSchool: Permission[] = ["forms.read", "forms.fill"];
 
 export const builtinRoles: RoleDefinition[] = [
-  { code: "city_admin", name: "市级管理员", description: "全市数据与系统管理", permissions: allPermissions },
+  {
+    code: "city_admin",
+    name: "市级管理员",
+    description: "全市数据与系统管理",
+    permissions: allPermissions.filter((p) => !disciplineOnly.includes(p)),
+  },
   {
     code: "city_staff",
     name: "市局科室人员",
@@ -85,6 +101,7 @@ export const builtinRoles: RoleDefinition[] = [
       ...casesAbove,
       ...healthWrite,
       ...formsCity,
+      ...training,
     ],
   },
   {
@@ -104,6 +121,8 @@ export const builtinRoles: RoleDefinition[] = [
       "supervision.rectify",
       ...healthWrite,
       ...formsCounty,
+      ...training,
+      "ethics.read",
     ],
   },
   {
@@ -124,7 +143,12 @@ export const builtinRoles: RoleDefinition[] = [
     description: "督导检查，查看责任区数据；只看到指派给自己的督导对象",
     permissions: [...read, "supervision.inspect", "health.read", "forms.read"],
   },
-  { code: "discipline", name: "纪检", description: "纪检监察，查看举报和相关人员", permissions: read },
+  {
+    code: "discipline",
+    name: "纪检",
+    description: "纪检监察，处理监督举报，维护师德负面清单",
+    permissions: [...read, ...disciplineOnly, "ethics.read"],
+  },
   {
     code: "exam_office",
     name: "考试中心",
@@ -135,6 +159,6 @@ export const builtinRoles: RoleDefinition[] = [
     code: "leader",
     name: "局领导（只读）",
     description: "查看全市数据，不能修改",
-    permissions: [...read, "hazard.read", "supervision.read", "health.read", "forms.read"],
+    permissions: [...read, "hazard.read", "supervision.read", "health.read", "forms.read", "training.read"],
   },
 ];
