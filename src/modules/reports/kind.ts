@@ -125,10 +125,20 @@ export const reportKind: CaseKindDefinition = {
       fields: z.object({
         finding: text(2000),
         measure: z.enum(ethicsMeasures, { message: "请选择处理措施" }),
-        staffNumber: z.string().trim().max(30).optional().describe("被查实的教职工（工号）：写入师德负面清单"),
+        staffNumber: z
+          .string()
+          .trim()
+          .max(30)
+          .optional()
+          .describe("被查实的教职工（工号）：写入师德负面清单"),
         reply,
       }),
-      fieldLabels: { finding: "查实情况", measure: "处理措施", staffNumber: "教职工工号", reply: "答复举报人" },
+      fieldLabels: {
+        finding: "查实情况",
+        measure: "处理措施",
+        staffNumber: "教职工工号",
+        reply: "答复举报人",
+      },
       comment: "optional",
     },
     {

@@ -40,11 +40,7 @@ const group = (s: string) => s.match(/.{1,4}/g)!.join("-");
 
 /** Upper-cases, maps the look-alikes Crockford allows (O→0, I/L→1) and drops dashes and spaces. */
 export function normaliseSymbols(input: string): string {
-  return input
-    .toUpperCase()
-    .replace(/[\s-]/g, "")
-    .replace(/O/g, "0")
-    .replace(/[IL]/g, "1");
+  return input.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
 }
 
 export function newReceipt(): { code: string; secret: string } {
@@ -70,7 +66,10 @@ export function parseReceiptCode(input: string): { code: string } | { problem: C
 }
 
 export function hashSecret(code: string, secret: string): string {
-  return crypto.createHash("sha256").update(`${code}\n${normaliseSymbols(secret)}`).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(`${code}\n${normaliseSymbols(secret)}`)
+    .digest("hex");
 }
 
 /** Constant-time comparison of a presented secret with the stored hash. */

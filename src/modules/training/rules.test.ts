@@ -12,7 +12,11 @@ const rules: TrainingRule[] = [
   { code: "prepay_account", label: "", value: null, unit: null, appliesTo: "all", basis: "" },
   { code: "unlicensed", label: "", value: null, unit: null, appliesTo: "all", basis: "" },
 ];
-const academic: InstitutionFacts = { category: "academic", licenceNo: "教民1411023700001号", licenceValidTo: "2027-12-31" };
+const academic: InstitutionFacts = {
+  category: "academic",
+  licenceNo: "教民1411023700001号",
+  licenceValidTo: "2027-12-31",
+};
 const art: InstitutionFacts = { ...academic, category: "non_academic" };
 const codes = (f: ReturnType<typeof evaluateInspection>) => f.map((x) => x.ruleCode);
 
@@ -62,13 +66,17 @@ describe("evaluateInspection", () => {
   });
 
   it("no licence, or an expired one, is unlicensed operation", () => {
-    expect(codes(evaluateInspection({ ...art, licenceNo: null }, {}, rules, "2026-11-30"))).toEqual(["unlicensed"]);
+    expect(codes(evaluateInspection({ ...art, licenceNo: null }, {}, rules, "2026-11-30"))).toEqual([
+      "unlicensed",
+    ]);
     const expired = evaluateInspection({ ...art, licenceValidTo: "2026-06-30" }, {}, rules, "2026-11-30");
     expect(expired[0].detail).toContain("过期");
   });
 
   it("follows the data: a bureau that allows 2 months prepaid flags 3", () => {
     const strict = rules.map((r) => (r.code === "prepay_months" ? { ...r, value: 2 } : r));
-    expect(codes(evaluateInspection(academic, { prepaidMonths: 3 }, strict, "2026-11-30"))).toEqual(["prepay_months"]);
+    expect(codes(evaluateInspection(academic, { prepaidMonths: 3 }, strict, "2026-11-30"))).toEqual([
+      "prepay_months",
+    ]);
   });
 });

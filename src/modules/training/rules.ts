@@ -83,14 +83,18 @@ export function evaluateInspection(
   for (const rule of rules) {
     if (!applies(rule, institution.category)) continue;
     const limit = rule.value;
-    const finding = (measured: number | null, detail: string) => out.push({ ruleCode: rule.code, measured, detail });
+    const finding = (measured: number | null, detail: string) =>
+      out.push({ ruleCode: rule.code, measured, detail });
     switch (rule.code) {
       case "academic_rest_day":
         if (obs.restDayClassOn) finding(null, `${obs.restDayClassOn} 在休息日、节假日或寒暑假开展学科类培训`);
         break;
       case "online_session_minutes":
         if (limit !== null && obs.onlineSessionMinutes != null && obs.onlineSessionMinutes > limit)
-          finding(obs.onlineSessionMinutes, `线上每课时 ${obs.onlineSessionMinutes} 分钟，超过 ${limit} 分钟`);
+          finding(
+            obs.onlineSessionMinutes,
+            `线上每课时 ${obs.onlineSessionMinutes} 分钟，超过 ${limit} 分钟`,
+          );
         break;
       case "online_break_minutes":
         if (limit !== null && obs.onlineBreakMinutes != null && obs.onlineBreakMinutes < limit)
@@ -115,8 +119,7 @@ export function evaluateInspection(
         break;
       case "unlicensed": {
         const expired = institution.licenceValidTo !== null && institution.licenceValidTo < inspectedOn;
-        if (obs.unlicensed || !institution.licenceNo)
-          finding(null, "无办学许可证开展培训");
+        if (obs.unlicensed || !institution.licenceNo) finding(null, "无办学许可证开展培训");
         else if (expired) finding(null, `办学许可证已于 ${institution.licenceValidTo} 过期`);
         break;
       }
