@@ -38,6 +38,11 @@ const schema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+  /**
+   * Testing only (browser journeys): a file holding a number of milliseconds added to the clock of
+   * case deadlines, so a journey can let a deadline pass. Never set in production.
+   */
+  CASES_CLOCK_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -378,6 +378,146 @@ export interface FormValueHistoryTable {
 }
 // --- end forms ---
 
+// ── cases (migrations 0040, 0041; src/modules/cases) ──
+export interface CaseRecordTable {
+  id: Generated<number>;
+  kind: string;
+  title: string;
+  org_unit_id: number | null;
+  org_path: string;
+  county_code: string | null;
+  state: string;
+  severity: string | null;
+  category: string | null;
+  source: string | null;
+  reporter_id: number | null;
+  reporter_name: string | null;
+  assignee_id: number | null;
+  assignee_name: string | null;
+  due_at: Date | null;
+  overdue_since: Date | null;
+  escalation_level: ColumnType<number, number | undefined, number>;
+  escalated_at: Date | null;
+  closed_at: Date | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseEventTable {
+  id: Generated<number>;
+  case_id: number;
+  at: Timestamp;
+  step: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor_type: string;
+  actor_id: number | null;
+  actor_name: string;
+  comment: string | null;
+  data: Json;
+  attachments: ColumnType<unknown[], string | undefined, string>;
+}
+
+export interface CaseParticipantTable {
+  case_id: number;
+  user_id: number;
+  role: string;
+}
+
+export interface CaseLinkTable {
+  case_id: number;
+  linked_id: number;
+  relation: string;
+  created_at: Timestamp;
+}
+
+export interface SafetyChecklistItemTable {
+  code: string;
+  name: string;
+  description: string | null;
+  category: string;
+  required: ColumnType<boolean, boolean | undefined, boolean>;
+  sort: ColumnType<number, number | undefined, number>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface SafetyInspectionTable {
+  id: Generated<number>;
+  org_unit_id: number;
+  org_path: string;
+  county_code: string | null;
+  period_code: string;
+  inspected_on: DateStr;
+  source: "self_check" | "county_inspection" | "city_spot_check";
+  inspector_id: number | null;
+  inspector_name: string;
+  passed: boolean;
+  notes: string | null;
+  created_at: Timestamp;
+}
+
+export interface SafetyInspectionResultTable {
+  inspection_id: number;
+  item_code: string;
+  passed: boolean;
+  note: string | null;
+  hazard_case_id: number | null;
+}
+
+export interface SupervisionPlanTable {
+  id: Generated<number>;
+  title: string;
+  plan_type: "special" | "comprehensive" | "focused";
+  topic: string | null;
+  description: string | null;
+  starts_on: DateStr;
+  ends_on: DateStr;
+  org_unit_id: number;
+  org_path: string;
+  county_code: string | null;
+  status: ColumnType<"active" | "closed", "active" | "closed" | undefined>;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: Timestamp;
+}
+
+export interface SupervisionTargetTable {
+  id: Generated<number>;
+  plan_id: number;
+  org_unit_id: number;
+  org_path: string;
+  county_code: string | null;
+}
+
+export interface SupervisionInspectorTable {
+  target_id: number;
+  user_id: number;
+}
+
+export interface AccountabilityMeasureTable {
+  code: string;
+  name: string;
+  subject_type: "unit" | "person";
+  sort: ColumnType<number, number | undefined, number>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface AccountabilityRecordTable {
+  id: Generated<number>;
+  case_id: number;
+  subject_type: "unit" | "person";
+  subject_name: string;
+  measure_code: string;
+  basis: string;
+  decided_by: number | null;
+  decided_by_name: string;
+  decided_at: Timestamp;
+  org_path: string;
+  county_code: string | null;
+}
+// ── end cases ──
+
 export interface DB {
   org_unit: OrgUnitTable;
   org_unit_version: OrgUnitVersionTable;
@@ -394,6 +534,19 @@ export interface DB {
   import_job: ImportJobTable;
   import_error: ImportErrorTable;
   schema_migration: SchemaMigrationTable;
+  // cases (0040, 0041)
+  case_record: CaseRecordTable;
+  case_event: CaseEventTable;
+  case_participant: CaseParticipantTable;
+  case_link: CaseLinkTable;
+  safety_checklist_item: SafetyChecklistItemTable;
+  safety_inspection: SafetyInspectionTable;
+  safety_inspection_result: SafetyInspectionResultTable;
+  supervision_plan: SupervisionPlanTable;
+  supervision_target: SupervisionTargetTable;
+  supervision_inspector: SupervisionInspectorTable;
+  accountability_measure: AccountabilityMeasureTable;
+  accountability_record: AccountabilityRecordTable;
   // files, reports, training (0050–0059)
   file_upload: FileUploadTable;
   vision_screening: VisionScreeningTable;

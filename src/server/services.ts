@@ -15,6 +15,7 @@ import { UserAdminService } from "../modules/access/user-service.js";
 import { AuditRepository } from "../modules/audit/repository.js";
 import { auditRoutes } from "../modules/audit/routes.js";
 import { AuditService } from "../modules/audit/service.js";
+import { casesModule } from "../modules/cases/compose.js";
 import { ImportRepository } from "../modules/exchange/repository.js";
 import { importRoutes } from "../modules/exchange/routes.js";
 import { ImportService } from "../modules/exchange/service.js";
@@ -41,6 +42,8 @@ export interface Services {
   auth: AuthService;
   /** Data collection (数据项, 报表); the indicators engine reads values through it. */
   forms: FormsService;
+  /** Cases (隐患, 督导 …), 平安校园 inspections (safety.safeCampusBySchool), the deadline sweep. */
+  cases: ReturnType<typeof casesModule>;
   routes: FastifyPluginAsync[];
 }
 
@@ -74,5 +77,7 @@ export function createServices(database: Database, config: Config): Services {
   routes.push(healthRoutes(health));
   const forms = new FormsService(database.db);
   routes.push(formDefinitionRoutes(forms), formEntryRoutes(new EntryService(database.db, forms)));
-  return { auth, forms, routes };
+  const cases = casesModule(database.db, { files, clockFile: config.CASES_CLOCK_FILE });
+  routes.push(...cases.routes);
+  return { auth, forms, cases, routes };
 }

@@ -5631,6 +5631,1416 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 事项类型：状态、步骤、表单 (the registry of case kinds) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            refPrefix: string;
+                            states: {
+                                code: string;
+                                label: string;
+                                color: string | null;
+                                final: boolean;
+                            }[];
+                            severities: {
+                                code: string;
+                                label: string;
+                            }[];
+                            categories: {
+                                code: string;
+                                label: string;
+                            }[];
+                            sources: {
+                                code: string;
+                                label: string;
+                            }[];
+                            steps: {
+                                code: string;
+                                label: string;
+                            }[];
+                            create: {
+                                label: string;
+                                orgKinds: string[];
+                                /** @description JSON Schema of the form */
+                                fields: {
+                                    [key: string]: unknown;
+                                };
+                                fieldLabels: {
+                                    [key: string]: string;
+                                };
+                                evidence: {
+                                    min: number;
+                                    label: string;
+                                } | null;
+                                /** @description the signed-in actor may file cases of this kind somewhere */
+                                allowed: boolean;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 事项列表 (scoped: kinds the actor reads within scope, plus cases they take part in) */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: string;
+                    state?: string;
+                    severity?: string;
+                    category?: string;
+                    source?: string;
+                    countyCode?: string;
+                    /** @description 学校或县的代码 */
+                    orgUnitCode?: string;
+                    /** @description open 未办结, closed 已办结, overdue 逾期 */
+                    status?: "open" | "closed" | "overdue";
+                    /** @description 督导计划 */
+                    planId?: number;
+                    /** @description 督导对象 */
+                    targetId?: number;
+                    /** @description 标题中的文字，或编号如 YH-000123 */
+                    q?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @description e.g. YH-000123 */
+                                ref: string;
+                                kind: string;
+                                kindName: string;
+                                title: string;
+                                orgUnitId: number | null;
+                                orgUnitCode: string;
+                                orgUnitName: string;
+                                countyCode: string | null;
+                                countyName: string;
+                                state: string;
+                                stateLabel: string;
+                                stateColor: string | null;
+                                severity: string | null;
+                                severityLabel: string | null;
+                                category: string | null;
+                                categoryLabel: string | null;
+                                source: string | null;
+                                sourceLabel: string | null;
+                                reporterName: string | null;
+                                assigneeName: string | null;
+                                dueAt: string | null;
+                                overdue: boolean;
+                                overdueSince: string | null;
+                                /** @description 0 none, 1 escalated to the county, 2 to the city */
+                                escalationLevel: number;
+                                closed: boolean;
+                                closedAt: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记事项 (the kind's form; attachments are upload ids from POST /api/files) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        kind: string;
+                        orgUnitCode: string;
+                        /** @description the kind's form: title and its fields (GET /api/cases/kinds) */
+                        form: {
+                            [key: string]: unknown;
+                        };
+                        comment?: string | null;
+                        /** @description upload ids from POST /api/files */
+                        attachments?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description e.g. YH-000123 */
+                            ref: string;
+                            kind: string;
+                            kindName: string;
+                            title: string;
+                            orgUnitId: number | null;
+                            orgUnitCode: string;
+                            orgUnitName: string;
+                            countyCode: string | null;
+                            countyName: string;
+                            state: string;
+                            stateLabel: string;
+                            stateColor: string | null;
+                            severity: string | null;
+                            severityLabel: string | null;
+                            category: string | null;
+                            categoryLabel: string | null;
+                            source: string | null;
+                            sourceLabel: string | null;
+                            reporterName: string | null;
+                            assigneeName: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            overdueSince: string | null;
+                            /** @description 0 none, 1 escalated to the county, 2 to the city */
+                            escalationLevel: number;
+                            closed: boolean;
+                            closedAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            data: {
+                                name: string;
+                                label: string;
+                                value: string;
+                            }[];
+                            events: {
+                                id: number;
+                                at: string;
+                                step: string;
+                                stepLabel: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                toLabel: string | null;
+                                actorName: string;
+                                comment: string | null;
+                                fields: {
+                                    name: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                attachments: {
+                                    sha256: string;
+                                    name: string;
+                                    mime: string;
+                                    size: number;
+                                    url: string;
+                                }[];
+                            }[];
+                            /** @description the steps the signed-in actor may take now */
+                            steps: {
+                                code: string;
+                                label: string;
+                                to: string;
+                                /** @enum {string|null} */
+                                comment: "required" | "optional" | null;
+                                evidence: {
+                                    min: number;
+                                    label: string;
+                                } | null;
+                                /** @description JSON Schema of the step's fields */
+                                fields: {
+                                    [key: string]: unknown;
+                                } | null;
+                                fieldLabels: {
+                                    [key: string]: string;
+                                };
+                            }[];
+                            canComment: boolean;
+                            links: {
+                                id: number;
+                                ref: string;
+                                title: string;
+                                relation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出事项 (xlsx, the list's filters; exchange.export) */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: string;
+                    state?: string;
+                    severity?: string;
+                    category?: string;
+                    source?: string;
+                    countyCode?: string;
+                    /** @description 学校或县的代码 */
+                    orgUnitCode?: string;
+                    /** @description open 未办结, closed 已办结, overdue 逾期 */
+                    status?: "open" | "closed" | "overdue";
+                    /** @description 督导计划 */
+                    planId?: number;
+                    /** @description 督导对象 */
+                    targetId?: number;
+                    /** @description 标题中的文字，或编号如 YH-000123 */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 待办：等我处理的事项与升级给我的逾期事项 */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    kind?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @description e.g. YH-000123 */
+                                ref: string;
+                                kind: string;
+                                kindName: string;
+                                title: string;
+                                orgUnitId: number | null;
+                                orgUnitCode: string;
+                                orgUnitName: string;
+                                countyCode: string | null;
+                                countyName: string;
+                                state: string;
+                                stateLabel: string;
+                                stateColor: string | null;
+                                severity: string | null;
+                                severityLabel: string | null;
+                                category: string | null;
+                                categoryLabel: string | null;
+                                source: string | null;
+                                sourceLabel: string | null;
+                                reporterName: string | null;
+                                assigneeName: string | null;
+                                dueAt: string | null;
+                                overdue: boolean;
+                                overdueSince: string | null;
+                                /** @description 0 none, 1 escalated to the county, 2 to the city */
+                                escalationLevel: number;
+                                closed: boolean;
+                                closedAt: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                                /** @description why it waits on me: the steps I may take, or an escalation */
+                                reason: string;
+                            }[];
+                            total: number;
+                            overdue: number;
+                            /** @description open items due within 3 days */
+                            dueSoon: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 立即检查逾期并升级 (the sweep also runs every minute) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            overdue: number;
+                            escalated: number;
+                            cleared: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 事项详情：时间线、附件、我可执行的步骤 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description e.g. YH-000123 */
+                            ref: string;
+                            kind: string;
+                            kindName: string;
+                            title: string;
+                            orgUnitId: number | null;
+                            orgUnitCode: string;
+                            orgUnitName: string;
+                            countyCode: string | null;
+                            countyName: string;
+                            state: string;
+                            stateLabel: string;
+                            stateColor: string | null;
+                            severity: string | null;
+                            severityLabel: string | null;
+                            category: string | null;
+                            categoryLabel: string | null;
+                            source: string | null;
+                            sourceLabel: string | null;
+                            reporterName: string | null;
+                            assigneeName: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            overdueSince: string | null;
+                            /** @description 0 none, 1 escalated to the county, 2 to the city */
+                            escalationLevel: number;
+                            closed: boolean;
+                            closedAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            data: {
+                                name: string;
+                                label: string;
+                                value: string;
+                            }[];
+                            events: {
+                                id: number;
+                                at: string;
+                                step: string;
+                                stepLabel: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                toLabel: string | null;
+                                actorName: string;
+                                comment: string | null;
+                                fields: {
+                                    name: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                attachments: {
+                                    sha256: string;
+                                    name: string;
+                                    mime: string;
+                                    size: number;
+                                    url: string;
+                                }[];
+                            }[];
+                            /** @description the steps the signed-in actor may take now */
+                            steps: {
+                                code: string;
+                                label: string;
+                                to: string;
+                                /** @enum {string|null} */
+                                comment: "required" | "optional" | null;
+                                evidence: {
+                                    min: number;
+                                    label: string;
+                                } | null;
+                                /** @description JSON Schema of the step's fields */
+                                fields: {
+                                    [key: string]: unknown;
+                                } | null;
+                                fieldLabels: {
+                                    [key: string]: string;
+                                };
+                            }[];
+                            canComment: boolean;
+                            links: {
+                                id: number;
+                                ref: string;
+                                title: string;
+                                relation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 办理一步 (refused with 403/409/400 and logged when not allowed, out of order or incomplete) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        step: string;
+                        fields?: {
+                            [key: string]: unknown;
+                        };
+                        comment?: string | null;
+                        /** @description upload ids from POST /api/files */
+                        attachments?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description e.g. YH-000123 */
+                            ref: string;
+                            kind: string;
+                            kindName: string;
+                            title: string;
+                            orgUnitId: number | null;
+                            orgUnitCode: string;
+                            orgUnitName: string;
+                            countyCode: string | null;
+                            countyName: string;
+                            state: string;
+                            stateLabel: string;
+                            stateColor: string | null;
+                            severity: string | null;
+                            severityLabel: string | null;
+                            category: string | null;
+                            categoryLabel: string | null;
+                            source: string | null;
+                            sourceLabel: string | null;
+                            reporterName: string | null;
+                            assigneeName: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            overdueSince: string | null;
+                            /** @description 0 none, 1 escalated to the county, 2 to the city */
+                            escalationLevel: number;
+                            closed: boolean;
+                            closedAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            data: {
+                                name: string;
+                                label: string;
+                                value: string;
+                            }[];
+                            events: {
+                                id: number;
+                                at: string;
+                                step: string;
+                                stepLabel: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                toLabel: string | null;
+                                actorName: string;
+                                comment: string | null;
+                                fields: {
+                                    name: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                attachments: {
+                                    sha256: string;
+                                    name: string;
+                                    mime: string;
+                                    size: number;
+                                    url: string;
+                                }[];
+                            }[];
+                            /** @description the steps the signed-in actor may take now */
+                            steps: {
+                                code: string;
+                                label: string;
+                                to: string;
+                                /** @enum {string|null} */
+                                comment: "required" | "optional" | null;
+                                evidence: {
+                                    min: number;
+                                    label: string;
+                                } | null;
+                                /** @description JSON Schema of the step's fields */
+                                fields: {
+                                    [key: string]: unknown;
+                                } | null;
+                                fieldLabels: {
+                                    [key: string]: string;
+                                };
+                            }[];
+                            canComment: boolean;
+                            links: {
+                                id: number;
+                                ref: string;
+                                title: string;
+                                relation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 批注 (a comment with attachments on the timeline) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment: string;
+                        /** @description upload ids from POST /api/files */
+                        attachments?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @description e.g. YH-000123 */
+                            ref: string;
+                            kind: string;
+                            kindName: string;
+                            title: string;
+                            orgUnitId: number | null;
+                            orgUnitCode: string;
+                            orgUnitName: string;
+                            countyCode: string | null;
+                            countyName: string;
+                            state: string;
+                            stateLabel: string;
+                            stateColor: string | null;
+                            severity: string | null;
+                            severityLabel: string | null;
+                            category: string | null;
+                            categoryLabel: string | null;
+                            source: string | null;
+                            sourceLabel: string | null;
+                            reporterName: string | null;
+                            assigneeName: string | null;
+                            dueAt: string | null;
+                            overdue: boolean;
+                            overdueSince: string | null;
+                            /** @description 0 none, 1 escalated to the county, 2 to the city */
+                            escalationLevel: number;
+                            closed: boolean;
+                            closedAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            data: {
+                                name: string;
+                                label: string;
+                                value: string;
+                            }[];
+                            events: {
+                                id: number;
+                                at: string;
+                                step: string;
+                                stepLabel: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                toLabel: string | null;
+                                actorName: string;
+                                comment: string | null;
+                                fields: {
+                                    name: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                attachments: {
+                                    sha256: string;
+                                    name: string;
+                                    mime: string;
+                                    size: number;
+                                    url: string;
+                                }[];
+                            }[];
+                            /** @description the steps the signed-in actor may take now */
+                            steps: {
+                                code: string;
+                                label: string;
+                                to: string;
+                                /** @enum {string|null} */
+                                comment: "required" | "optional" | null;
+                                evidence: {
+                                    min: number;
+                                    label: string;
+                                } | null;
+                                /** @description JSON Schema of the step's fields */
+                                fields: {
+                                    [key: string]: unknown;
+                                } | null;
+                                fieldLabels: {
+                                    [key: string]: string;
+                                };
+                            }[];
+                            canComment: boolean;
+                            links: {
+                                id: number;
+                                ref: string;
+                                title: string;
+                                relation: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/safety/checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 平安校园检查表 (items marked required must pass) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            category: string;
+                            required: boolean;
+                            sort: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/safety/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 平安校园检查记录 (scoped) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    schoolCode?: string;
+                    periodCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                schoolCode: string;
+                                schoolName: string;
+                                countyCode: string | null;
+                                periodCode: string;
+                                inspectedOn: string;
+                                /** @enum {string} */
+                                source: "self_check" | "county_inspection" | "city_spot_check";
+                                sourceLabel: string;
+                                inspectorName: string;
+                                passed: boolean;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 录入检查 (a failed item files a hazard; the source follows the inspector's level) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        schoolCode: string;
+                        periodCode: string;
+                        inspectedOn: string;
+                        results: {
+                            itemCode: string;
+                            passed: boolean;
+                            note?: string | null;
+                        }[];
+                        notes?: string | null;
+                        /** @default true */
+                        fileHazards?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string | null;
+                            periodCode: string;
+                            inspectedOn: string;
+                            /** @enum {string} */
+                            source: "self_check" | "county_inspection" | "city_spot_check";
+                            sourceLabel: string;
+                            inspectorName: string;
+                            passed: boolean;
+                            notes: string | null;
+                            results: {
+                                itemCode: string;
+                                name: string;
+                                required: boolean;
+                                passed: boolean;
+                                note: string | null;
+                                hazardId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/safety/inspections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 检查记录详情 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            schoolCode: string;
+                            schoolName: string;
+                            countyCode: string | null;
+                            periodCode: string;
+                            inspectedOn: string;
+                            /** @enum {string} */
+                            source: "self_check" | "county_inspection" | "city_spot_check";
+                            sourceLabel: string;
+                            inspectorName: string;
+                            passed: boolean;
+                            notes: string | null;
+                            results: {
+                                itemCode: string;
+                                name: string;
+                                required: boolean;
+                                passed: boolean;
+                                note: string | null;
+                                hazardId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/safety/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 平安校园达标情况 by school in scope for a period */
+        get: {
+            parameters: {
+                query: {
+                    periodCode: string;
+                    countyCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schools: number;
+                            inspected: number;
+                            passed: number;
+                            counties: {
+                                countyCode: string;
+                                schools: number;
+                                inspected: number;
+                                passed: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督导计划 (issued in or targeting the scope; an inspector sees only plans assigned to them) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    status?: "active" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                title: string;
+                                planType: string;
+                                planTypeLabel: string;
+                                topic: string | null;
+                                startsOn: string;
+                                endsOn: string;
+                                status: string;
+                                issuer: string;
+                                targets: number;
+                                findings: number;
+                                open: number;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 制定督导计划 (targets under the issuer; inspectors by username, role 督学) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @enum {string} */
+                        planType: "special" | "comprehensive" | "focused";
+                        topic?: string | null;
+                        description?: string | null;
+                        startsOn: string;
+                        endsOn: string;
+                        /** @description the issuing city or county (in the actor's scope) */
+                        issuerCode: string;
+                        targets: {
+                            orgUnitCode: string;
+                            inspectors: string[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            title: string;
+                            planType: string;
+                            planTypeLabel: string;
+                            topic: string | null;
+                            startsOn: string;
+                            endsOn: string;
+                            status: string;
+                            issuer: string;
+                            description: string | null;
+                            createdByName: string;
+                            targets: {
+                                id: number;
+                                orgUnitCode: string;
+                                orgUnitName: string;
+                                countyCode: string | null;
+                                inspectors: string[];
+                                findings: number;
+                                open: number;
+                                overdue: number;
+                                /** @description the signed-in inspector is assigned to this target */
+                                mine: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督导计划详情与督导对象 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            title: string;
+                            planType: string;
+                            planTypeLabel: string;
+                            topic: string | null;
+                            startsOn: string;
+                            endsOn: string;
+                            status: string;
+                            issuer: string;
+                            description: string | null;
+                            createdByName: string;
+                            targets: {
+                                id: number;
+                                orgUnitCode: string;
+                                orgUnitName: string;
+                                countyCode: string | null;
+                                inspectors: string[];
+                                findings: number;
+                                open: number;
+                                overdue: number;
+                                /** @description the signed-in inspector is assigned to this target */
+                                mine: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 问责方式 (configurable list, after 《教育督导问责办法》) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            /** @enum {string} */
+                            subjectType: "unit" | "person";
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 问责记录 (scoped) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                caseId: number;
+                                /** @enum {string} */
+                                subjectType: "unit" | "person";
+                                subjectName: string;
+                                measure: string;
+                                basis: string;
+                                decidedByName: string;
+                                decidedAt: string;
+                                orgUnitName: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

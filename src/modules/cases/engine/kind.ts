@@ -79,6 +79,8 @@ export interface TransitionDefinition {
   evidence?: EvidenceRule;
   comment?: "required" | "optional";
   deadline?: DeadlineRule;
+  /** A step one may take but nobody waits for (e.g. 问责): it does not put the case in an inbox. */
+  optional?: boolean;
 }
 
 export interface CodeLabel {

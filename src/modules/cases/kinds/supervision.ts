@@ -126,6 +126,7 @@ export const supervisionKind: CaseKindDefinition = {
       from: ["notified", "reported"],
       to: "accountable",
       who: { permission: "supervision.accountability", as: ["county", "city"] },
+      optional: true,
       fields: z.object({
         subjectType: z.enum(["unit", "person"], { message: "请选择问责对象类型" }),
         subjectName: text(100),
