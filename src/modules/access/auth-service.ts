@@ -4,6 +4,7 @@ import type { DB } from "../../db/types.js";
 import type { Actor } from "../../shared/actor.js";
 import { AppError, invalid } from "../../shared/errors.js";
 import { recordAudit } from "../audit/record.js";
+import { accessEpoch } from "./access-epoch.js";
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from "./passwords.js";
 import type { Permission } from "./permissions.js";
 import type { AccessRepository } from "./repository.js";
@@ -11,6 +12,11 @@ import type { AccessRepository } from "./repository.js";
 /** Lockout: after this many failed sign-ins in a row the account is locked for LOCK_MINUTES. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
+/**
+ * How long a resolved session is remembered in this process. Writes of this process clear it at
+ * once; a change made by another process (CLI `user disable`) takes effect within this time.
+ */
+export const SESSION_CACHE_MS = 2000;
 
 const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString("base64url");
@@ -36,10 +42,16 @@ export interface SignedInUser {
  * SHA-256 hashes, so a copy of the database does not let anyone sign in.
  */
 export class AuthService {
+  private readonly sessionCache = {
+    epoch: -1,
+    entries: new Map<string, { until: number; value: { actor: Actor; csrfToken: string } }>(),
+  };
+
   constructor(
     private readonly repo: AccessRepository,
     private readonly sessionTtlMinutes: number,
     private readonly now: () => Date = () => new Date(),
+    private readonly sessionCacheMs = SESSION_CACHE_MS,
   ) {}
 
   /**
@@ -202,14 +214,46 @@ export class AuthService {
     });
   }
 
-  /** The actor behind a session cookie, with the session's CSRF token; null when absent or expired. */
+  /**
+   * The actor behind a session cookie, with the session's CSRF token; null when absent or expired.
+   * Remembered for SESSION_CACHE_MS (this runs on every request, and the lookup joins the user, their
+   * roles' permissions and their scope); any access write of this process empties the cache at once
+   * (access-epoch.ts).
+   */
   async resolveSession(sessionId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
-    const row = await this.repo.findSessionWithActor(sha256(sessionId), this.now());
+    const idHash = sha256(sessionId);
+    const now = this.now().getTime();
+    const epoch = accessEpoch.value;
+    if (this.sessionCache.epoch !== epoch) {
+      this.sessionCache.entries.clear();
+      this.sessionCache.epoch = epoch;
+    }
+    const hit = this.sessionCache.entries.get(idHash);
+    if (hit && now < hit.until) return hit.value;
+    const resolved = await this.lookUpSession(idHash);
+    // Kept only if no access write happened meanwhile (the row read may predate it).
+    if (resolved && accessEpoch.value === epoch) {
+      const entries = this.sessionCache.entries;
+      if (entries.size >= 10_000) entries.delete(entries.keys().next().value as string);
+      entries.set(idHash, {
+        until: Math.min(now + this.sessionCacheMs, resolved.expiresAt),
+        value: resolved.value,
+      });
+    }
+    return resolved?.value ?? null;
+  }
+
+  private async lookUpSession(idHash: string) {
+    const row = await this.repo.findSessionWithActor(idHash, this.now());
     if (!row || row.disabled) return null;
     // Sliding expiry, written at most once a minute.
-    if (this.now().getTime() - new Date(row.last_seen_at).getTime() > 60_000)
-      await this.repo.touchSession(row.id_hash, this.expiry());
-    return {
+    let expiresAt = new Date(row.expires_at).getTime();
+    if (this.now().getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
+      const next = this.expiry();
+      await this.repo.touchSession(row.id_hash, next);
+      expiresAt = next.getTime();
+    }
+    const value = {
       csrfToken: row.csrf_token,
       actor: {
         type: "user",
@@ -219,8 +263,9 @@ export class AuthService {
         roles: row.roles,
         permissions: new Set(row.permissions as Permission[]),
         scopePaths: row.scope_paths,
-      },
+      } satisfies Actor,
     };
+    return { value, expiresAt };
   }
 
   /** The actor behind an API token `edu_<prefix>_<secret>`; null when unknown or revoked. */

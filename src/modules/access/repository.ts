@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/types.js";
+import { afterCommit } from "./access-epoch.js";
 
 /** SQL for users, roles, scopes, sessions and API tokens. */
 export class AccessRepository {
@@ -7,7 +8,7 @@ export class AccessRepository {
 
   /** Runs `fn` in one transaction with a repository bound to it (and the handle for recordAudit). */
   transaction<T>(fn: (repo: AccessRepository, tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((tx) => fn(new AccessRepository(tx), tx));
+    return afterCommit(this.db.transaction().execute((tx) => fn(new AccessRepository(tx), tx)));
   }
 
   findUserByUsername(username: string) {
@@ -67,6 +68,7 @@ export class AccessRepository {
         "s.id_hash",
         "s.csrf_token",
         "s.last_seen_at",
+        "s.expires_at",
         "u.id as user_id",
         "u.username",
         "u.display_name",

@@ -1,12 +1,13 @@
 import { type Kysely, type SqlBool, sql } from "kysely";
 import type { DB } from "../../db/types.js";
+import { afterCommit } from "./access-epoch.js";
 
 /** SQL for roles. Roles are not scoped: they are the city's shared catalogue of permission sets. */
 export class RoleRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   transaction<T>(fn: (repo: RoleRepository, tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((tx) => fn(new RoleRepository(tx), tx));
+    return afterCommit(this.db.transaction().execute((tx) => fn(new RoleRepository(tx), tx)));
   }
 
   list() {

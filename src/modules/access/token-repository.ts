@@ -2,6 +2,7 @@ import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { DB } from "../../db/types.js";
 import { COUNT_CAP } from "../../shared/paging.js";
+import { afterCommit } from "./access-epoch.js";
 
 /**
  * SQL for administering API tokens. A token is visible to an actor when every org unit of the
@@ -11,7 +12,7 @@ export class TokenRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   transaction<T>(fn: (repo: TokenRepository, tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((tx) => fn(new TokenRepository(tx), tx));
+    return afterCommit(this.db.transaction().execute((tx) => fn(new TokenRepository(tx), tx)));
   }
 
   private visible(paths: string[]): Expression<SqlBool> {

@@ -2,6 +2,7 @@ import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { DB } from "../../db/types.js";
 import { COUNT_CAP } from "../../shared/paging.js";
+import { afterCommit } from "./access-epoch.js";
 
 export interface UserFilter {
   q?: string;
@@ -42,7 +43,7 @@ export class UserRepository {
 
   /** Runs `fn` in one transaction with a repository bound to it (and the handle for recordAudit). */
   transaction<T>(fn: (repo: UserRepository, tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((tx) => fn(new UserRepository(tx), tx));
+    return afterCommit(this.db.transaction().execute((tx) => fn(new UserRepository(tx), tx)));
   }
 
   private visible(paths: string[]): Expression<SqlBool> {

@@ -5,6 +5,9 @@ import type { StatsService } from "./service.js";
 
 export function statsRoutes(stats: StatsService): FastifyPluginAsyncZod {
   return async (app) => {
+    // Fill the per-school summary once the server listens, so the first map does not wait (not on
+    // `ready`: tests seed their data after it).
+    app.addHook("onListen", async () => stats.warm());
     app.get(
       "/api/stats/counties",
       {

@@ -12,6 +12,10 @@ export function studentsPerTeacher(students: number, teachers: number): number |
 export class StatsService {
   constructor(private readonly repo: StatsRepository) {}
 
+  warm() {
+    this.repo.summary.warm();
+  }
+
   /** The city map's figures: one row per county the actor may see, and their total. */
   async counties(actor: Actor, asOf = new Date().toISOString().slice(0, 10)): Promise<CountiesResponse> {
     requirePermission(actor, "registry.read");

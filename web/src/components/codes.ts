@@ -3,6 +3,7 @@
  * pure file without imports), so the screens and the API can never disagree on a code.
  */
 export {
+  educationLevels,
   enrolmentStatusLabels,
   genderLabels,
   gradeLabels,
@@ -12,6 +13,8 @@ export {
   staffPosts,
   staffStatusLabels,
   stageLabels,
+  subjects,
+  teacherTitles,
   urbanRuralLabels,
 } from "../../../src/modules/registry/codes";
 

@@ -6,6 +6,7 @@ import { api, call } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { useI18n } from "../../i18n/i18n";
+import { StaffEditForm } from "./staff-edit-form";
 import { StudentEditForm } from "./student-edit-form";
 
 /** The full record of a student or staff member (the server audits each such read). */
@@ -39,6 +40,10 @@ export function PersonDrawer({
       ),
   });
   const d = detail.data;
+  const done = () => {
+    setEditing(false);
+    void detail.refetch();
+  };
   const text = (k: string) => (d?.[k] === null || d?.[k] === undefined ? "—" : String(d[k]));
 
   return (
@@ -49,7 +54,6 @@ export function PersonDrawer({
         onClose();
       }}
       extra={
-        students &&
         can("people.write") &&
         detail.data &&
         !editing && (
@@ -67,13 +71,11 @@ export function PersonDrawer({
       ) : detail.isError ? (
         <LoadError error={detail.error} />
       ) : editing && d ? (
-        <StudentEditForm
-          student={d}
-          onDone={() => {
-            setEditing(false);
-            void detail.refetch();
-          }}
-        />
+        students ? (
+          <StudentEditForm student={d} onDone={done} />
+        ) : (
+          <StaffEditForm staff={d} onDone={done} />
+        )
       ) : (
         <>
           <Descriptions size="small" bordered column={1}>

@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Form, Input, Select, Space } from "antd";
 import { useState } from "react";
-import { ApiError, api, call } from "../../api/client";
+import { api, call } from "../../api/client";
 import { genderLabels, gradeLabels, optionsOf } from "../../components/codes";
+import { dateRule, showServerIssues } from "../../components/server-issues";
 import { useI18n } from "../../i18n/i18n";
 
 interface Values {
@@ -14,7 +15,7 @@ interface Values {
   residentId?: string;
 }
 
-const dateRule = { pattern: /^\d{4}-\d{2}-\d{2}$/, message: "日期格式应为 YYYY-MM-DD" };
+const fields = ["name", "gender", "birthDate", "grade", "enrolledOn", "residentId"];
 
 /**
  * Edits a student's record. Field checks happen on the server (ID check digit, dates, grade); its
@@ -47,18 +48,8 @@ export function StudentEditForm({ student, onDone }: { student: Record<string, u
       void queryClient.invalidateQueries({ queryKey: ["students"] });
       onDone();
     },
-    onError: (e) => {
-      const issues = (
-        e instanceof ApiError ? (e.details as { issues?: { field: string; message: string }[] }) : null
-      )?.issues;
-      const known = new Set(["name", "gender", "birthDate", "grade", "enrolledOn", "residentId"]);
-      const onFields = (issues ?? []).filter((i) => known.has(i.field));
-      if (onFields.length)
-        form.setFields(onFields.map((i) => ({ name: i.field as keyof Values, errors: [i.message] })));
-      // The server's summary names fields in English; when each message sits on its field, a plain
-      // Chinese line above the form is enough.
-      setError(onFields.length ? t("edit.fixFields") : e instanceof Error ? e.message : String(e));
-    },
+    // When each of the server's messages sits on its field, a plain Chinese line above the form is enough.
+    onError: (e) => setError(showServerIssues(form, e, fields, t("edit.fixFields"))),
   });
 
   return (

@@ -5,6 +5,7 @@ import {
   Card,
   Col,
   Descriptions,
+  Drawer,
   Row,
   Space,
   Statistic,
@@ -14,12 +15,17 @@ import {
   Timeline,
   Typography,
 } from "antd";
-import { useMemo } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { type ApiData, api, call } from "../../api/client";
+import { useSession } from "../../auth/session";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { useI18n } from "../../i18n/i18n";
 import { PeopleTable } from "../people/people-table";
+import { SchoolEditForm } from "./school-edit-form";
+
+// ECharts loads only when a school with coordinates is shown.
+const SchoolMap = lazy(() => import("../map/school-map"));
 
 type ClassGroup = ApiData<"/api/class-groups", "get">["items"][number];
 
@@ -51,6 +57,8 @@ function byGrade(classes: ClassGroup[]): { year: number | null; rows: GradeRow[]
 export default function SchoolPage() {
   const { code = "" } = useParams();
   const { t } = useI18n();
+  const { can } = useSession();
+  const [editing, setEditing] = useState(false);
   const profile = useQuery({
     queryKey: ["org-unit", code],
     queryFn: () => call(api.GET("/api/org-units/{code}", { params: { path: { code } } })),
@@ -88,7 +96,21 @@ export default function SchoolPage() {
           <Tag color={u.ownership === "private" ? "orange" : "green"}>{u.ownershipLabel}</Tag>
         )}
         {!u.current && <Tag color="red">{u.endReason === "merged" ? "已撤并" : "已关闭"}</Tag>}
+        {u.current && u.kind === "school" && can("registry.write") && (
+          <Button type="primary" onClick={() => setEditing(true)} data-testid="school-edit">
+            {t("edit.edit")}
+          </Button>
+        )}
       </Space>
+      <Drawer
+        open={editing}
+        onClose={() => setEditing(false)}
+        size={560}
+        title={`${t("edit.editSchool")} · ${u.name}`}
+        destroyOnHidden
+      >
+        <SchoolEditForm school={u} onDone={() => setEditing(false)} />
+      </Drawer>
       <Row gutter={[16, 16]}>
         <Col xs={12} md={6}>
           <Card size="small">
@@ -170,31 +192,52 @@ export default function SchoolPage() {
               key: "profile",
               label: t("school.profile"),
               children: (
-                <Descriptions size="small" bordered column={{ xs: 1, md: 2 }}>
-                  <Descriptions.Item label={t("school.code")}>{u.code}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.name")}>{u.name}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.type")}>{u.schoolTypeLabel ?? "—"}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.ownership")}>
-                    {u.ownershipLabel ?? "—"}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t("school.inclusive")}>{yesNo(u.inclusive)}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.urbanRural")}>
-                    {u.urbanRuralLabel ?? "—"}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t("school.boarding")}>{yesNo(u.boarding)}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.county")}>{u.countyName ?? "—"}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.address")}>{u.address ?? "—"}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.coordinates")}>
-                    {u.lng !== null && u.lat !== null ? `${u.lng.toFixed(4)}, ${u.lat.toFixed(4)}` : "—"}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t("school.validFrom")}>{u.validFrom}</Descriptions.Item>
-                  <Descriptions.Item label={t("school.validTo")}>{u.validTo ?? "—"}</Descriptions.Item>
-                  {u.successor && (
-                    <Descriptions.Item label={t("school.successor")}>
-                      <Link to={`/schools/${u.successor.code}`}>{u.successor.name}</Link>
-                    </Descriptions.Item>
+                <Row gutter={[16, 16]}>
+                  <Col xs={24} xl={u.lng !== null && u.lat !== null && u.countyCode ? 14 : 24}>
+                    <Descriptions size="small" bordered column={{ xs: 1, md: 2 }}>
+                      <Descriptions.Item label={t("school.code")}>{u.code}</Descriptions.Item>
+                      <Descriptions.Item label={t("school.name")}>{u.name}</Descriptions.Item>
+                      <Descriptions.Item label={t("school.type")}>
+                        {u.schoolTypeLabel ?? "—"}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t("school.ownership")}>
+                        {u.ownershipLabel ?? "—"}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t("school.inclusive")}>
+                        {yesNo(u.inclusive)}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t("school.urbanRural")}>
+                        {u.urbanRuralLabel ?? "—"}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t("school.boarding")}>{yesNo(u.boarding)}</Descriptions.Item>
+                      <Descriptions.Item label={t("school.county")}>{u.countyName ?? "—"}</Descriptions.Item>
+                      <Descriptions.Item label={t("school.address")}>{u.address ?? "—"}</Descriptions.Item>
+                      <Descriptions.Item label={t("school.coordinates")}>
+                        {u.lng !== null && u.lat !== null ? `${u.lng.toFixed(4)}, ${u.lat.toFixed(4)}` : "—"}
+                      </Descriptions.Item>
+                      <Descriptions.Item label={t("school.validFrom")}>{u.validFrom}</Descriptions.Item>
+                      <Descriptions.Item label={t("school.validTo")}>{u.validTo ?? "—"}</Descriptions.Item>
+                      {u.successor && (
+                        <Descriptions.Item label={t("school.successor")}>
+                          <Link to={`/schools/${u.successor.code}`}>{u.successor.name}</Link>
+                        </Descriptions.Item>
+                      )}
+                    </Descriptions>
+                  </Col>
+                  {u.lng !== null && u.lat !== null && u.countyCode && (
+                    <Col xs={24} xl={10}>
+                      <Suspense fallback={<PageLoading />}>
+                        <SchoolMap
+                          countyCode={u.countyCode}
+                          countyName={u.countyName ?? ""}
+                          name={u.name}
+                          lng={u.lng}
+                          lat={u.lat}
+                        />
+                      </Suspense>
+                    </Col>
                   )}
-                </Descriptions>
+                </Row>
               ),
             },
             {
