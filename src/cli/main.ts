@@ -4,6 +4,7 @@ import { registerAccessCommands } from "./commands/access.js";
 import { registerCoreCommands } from "./commands/core.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerExchangeCommands } from "./commands/exchange.js";
+import { registerIndicatorCommands } from "./commands/indicators.js";
 import { registerRegistryCommands } from "./commands/registry.js";
 import { fail } from "./context.js";
 
@@ -20,6 +21,7 @@ registerAccessCommands(program);
 registerDemoCommands(program);
 registerRegistryCommands(program);
 registerExchangeCommands(program);
+registerIndicatorCommands(program);
 
 try {
   await program.parseAsync(process.argv);

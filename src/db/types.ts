@@ -377,6 +377,55 @@ export interface FormValueHistoryTable {
   county_code: string;
 }
 // --- end forms ---
+// indicators (migration 0020)
+export interface IndicatorGroupTable {
+  code: string;
+  name: string;
+  ordinal: Generated<number>;
+  description: string | null;
+  source: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface IndicatorTable {
+  code: string;
+  name: string;
+  group_code: string | null;
+  description: string | null;
+  numerator: string;
+  denominator: string | null;
+  factor: Generated<number>;
+  unit: Generated<string>;
+  decimals: Generated<number>;
+  better: Generated<"higher" | "lower">;
+  period_type: Generated<"year" | "school_year" | "term" | "quarter" | "month">;
+  numerator_label: string | null;
+  denominator_label: string | null;
+  source: string | null;
+  ordinal: Generated<number>;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface IndicatorTargetTable {
+  id: Generated<number>;
+  indicator_code: string;
+  org_unit_id: number;
+  org_path: string;
+  county_code: string | null;
+  period_code: string;
+  kind: Generated<"absolute" | "relative">;
+  direction: ">=" | "<=";
+  value: number;
+  note: string | null;
+  source: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+// end indicators
 
 // ── cases (migrations 0040, 0041; src/modules/cases) ──
 export interface CaseRecordTable {
@@ -559,6 +608,9 @@ export interface DB {
   form_submission_event: FormSubmissionEventTable;
   form_value: FormValueTable;
   form_value_history: FormValueHistoryTable;
+  indicator_group: IndicatorGroupTable;
+  indicator: IndicatorTable;
+  indicator_target: IndicatorTargetTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Database } from "../db/connect.js";
 import type { DB } from "../db/types.js";
 import { recordAudit } from "../modules/audit/record.js";
+import { loadPlan2022Demo } from "../modules/indicators/demo.js";
 import { systemActor } from "../shared/actor.js";
 
 /**
@@ -18,7 +19,10 @@ export interface DemoExtra {
   load(database: Database, log: Logger): Promise<void>;
 }
 
-export const demoExtras: DemoExtra[] = [];
+export const demoExtras: DemoExtra[] = [
+  // keep after forms.census and health.screening: the plan's indicators read their data
+  { name: "indicators.plan-2022", load: (database) => loadPlan2022Demo(database) },
+];
 
 const MARKER_ACTION = "seed-demo-extra";
 

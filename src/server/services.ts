@@ -29,6 +29,7 @@ import { FormsService } from "../modules/forms/service.js";
 import { HealthRepository } from "../modules/health/repository.js";
 import { healthRoutes } from "../modules/health/routes.js";
 import { HealthService } from "../modules/health/service.js";
+import { indicators } from "../modules/indicators/compose.js";
 import { registryPeople } from "../modules/people/compose.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
@@ -79,5 +80,7 @@ export function createServices(database: Database, config: Config): Services {
   routes.push(formDefinitionRoutes(forms), formEntryRoutes(new EntryService(database.db, forms)));
   const cases = casesModule(database.db, { files, clockFile: config.CASES_CLOCK_FILE });
   routes.push(...cases.routes);
+  // indicators: read the forms and the screenings; composed after both
+  routes.push(...indicators(database.db, { forms, health }).routes);
   return { auth, forms, cases, routes };
 }

@@ -39,6 +39,8 @@ export const permissions = {
   "training.read": "查看校外培训机构、检查和执法案件",
   "training.write": "维护校外培训机构、录入检查",
   "training.enforce": "办理校外培训执法案件",
+  "indicators.read": "查看指标、目标和驾驶舱（按数据范围）",
+  "indicators.manage": "定义指标、目标和重点工作分组",
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -51,7 +53,7 @@ export interface RoleDefinition {
   permissions: Permission[];
 }
 
-const read: Permission[] = ["registry.read", "people.read", "exchange.export"];
+const read: Permission[] = ["registry.read", "people.read", "exchange.export", "indicators.read"];
 // Reports are seen by 纪检 only, not even by the system administrator (separation of duties; a
 // 纪检 account is made with the CLI or by another holder of reports.handle).
 const disciplineOnly: Permission[] = ["reports.handle", "reports.intake"];
@@ -102,6 +104,7 @@ export const builtinRoles: RoleDefinition[] = [
       ...healthWrite,
       ...formsCity,
       ...training,
+      "indicators.manage",
     ],
   },
   {
@@ -135,7 +138,7 @@ export const builtinRoles: RoleDefinition[] = [
     code: "teacher",
     name: "教师",
     description: "查看本校信息",
-    permissions: ["registry.read", "people.read", "hazard.report"],
+    permissions: ["registry.read", "people.read", "hazard.report", "indicators.read"],
   },
   {
     code: "inspector",

@@ -7041,6 +7041,1516 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标和重点工作分组（定义） */
+        get: {
+            parameters: {
+                query?: {
+                    includeInactive?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            groups: {
+                                code: string;
+                                name: string;
+                                ordinal: number;
+                                description: string | null;
+                                /** @description 出处，如 工作要点的章节 */
+                                source: string | null;
+                                updatedAt: string;
+                            }[];
+                            indicators: {
+                                code: string;
+                                name: string;
+                                groupCode: string | null;
+                                description: string | null;
+                                /** @description 分子表达式 */
+                                numerator: string;
+                                /** @description 分母表达式；为空时指标为计数 */
+                                denominator: string | null;
+                                /** @description 倍数：百分比为 100 */
+                                factor: number;
+                                /** @description 单位，如 %、所、人、个 */
+                                unit: string;
+                                decimals: number;
+                                /**
+                                 * @description 越大越好 / 越小越好（排名方向）
+                                 * @enum {string}
+                                 */
+                                better: "higher" | "lower";
+                                /** @enum {string} */
+                                periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                                numeratorLabel: string | null;
+                                denominatorLabel: string | null;
+                                /** @description 口径和依据 */
+                                source: string | null;
+                                ordinal: number;
+                                active: boolean;
+                                version: number;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建指标（表达式保存前检查） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        groupCode?: string | null;
+                        description?: string | null;
+                        numerator: string;
+                        denominator?: string | null;
+                        /** @default 1 */
+                        factor?: number;
+                        /** @default  */
+                        unit?: string;
+                        /** @default 1 */
+                        decimals?: number;
+                        /**
+                         * @default higher
+                         * @enum {string}
+                         */
+                        better?: "higher" | "lower";
+                        /**
+                         * @default year
+                         * @enum {string}
+                         */
+                        periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        numeratorLabel?: string | null;
+                        denominatorLabel?: string | null;
+                        source?: string | null;
+                        /** @default 0 */
+                        ordinal?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            groupCode: string | null;
+                            description: string | null;
+                            /** @description 分子表达式 */
+                            numerator: string;
+                            /** @description 分母表达式；为空时指标为计数 */
+                            denominator: string | null;
+                            /** @description 倍数：百分比为 100 */
+                            factor: number;
+                            /** @description 单位，如 %、所、人、个 */
+                            unit: string;
+                            decimals: number;
+                            /**
+                             * @description 越大越好 / 越小越好（排名方向）
+                             * @enum {string}
+                             */
+                            better: "higher" | "lower";
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            numeratorLabel: string | null;
+                            denominatorLabel: string | null;
+                            /** @description 口径和依据 */
+                            source: string | null;
+                            ordinal: number;
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicators/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 表达式可用的统计函数、函数、属性和数据项（编辑器帮助） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            aggregates: {
+                                name: string;
+                                aliases: string[];
+                                label: string;
+                                source: string;
+                                attributes: {
+                                    name: string;
+                                    aliases: string[];
+                                    label: string;
+                                    type: string;
+                                }[];
+                            }[];
+                            functions: {
+                                name: string;
+                                aliases: string[];
+                                label: string;
+                            }[];
+                            unitAttributes: {
+                                name: string;
+                                aliases: string[];
+                                label: string;
+                                type: string;
+                            }[];
+                            elements: {
+                                code: string;
+                                name: string;
+                                valueType: string;
+                            }[] | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicators/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 检查分子、分母表达式（不保存），返回每处错误的位置 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        numerator: string;
+                        denominator?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            issues: {
+                                /** @enum {string} */
+                                side: "numerator" | "denominator";
+                                message: string;
+                                /** @description 出错位置（字符下标，从 0 起） */
+                                start: number;
+                                /** @description 结束位置（不含） */
+                                end: number;
+                            }[];
+                            /** @description 用到的数据来源：registry 组织机构、people 学生教职工、forms 报表、health 视力筛查 */
+                            sources: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicators/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个指标的定义及其目标（按数据范围） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            groupCode: string | null;
+                            description: string | null;
+                            /** @description 分子表达式 */
+                            numerator: string;
+                            /** @description 分母表达式；为空时指标为计数 */
+                            denominator: string | null;
+                            /** @description 倍数：百分比为 100 */
+                            factor: number;
+                            /** @description 单位，如 %、所、人、个 */
+                            unit: string;
+                            decimals: number;
+                            /**
+                             * @description 越大越好 / 越小越好（排名方向）
+                             * @enum {string}
+                             */
+                            better: "higher" | "lower";
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            numeratorLabel: string | null;
+                            denominatorLabel: string | null;
+                            /** @description 口径和依据 */
+                            source: string | null;
+                            ordinal: number;
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                            targets: {
+                                /**
+                                 * @description absolute：目标值；relative：较上期变化（如 −1 个百分点）
+                                 * @enum {string}
+                                 */
+                                kind: "absolute" | "relative";
+                                /** @enum {string} */
+                                direction: ">=" | "<=";
+                                value: number;
+                                id: number;
+                                indicatorCode: string;
+                                orgUnitCode: string;
+                                orgUnitName: string;
+                                periodCode: string;
+                                /** @description 如 ≥ 55%、较上期 −1 个百分点（≤） */
+                                label: string;
+                                note: string | null;
+                                source: string | null;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 停用指标（保留其目标和历史） */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            groupCode: string | null;
+                            description: string | null;
+                            /** @description 分子表达式 */
+                            numerator: string;
+                            /** @description 分母表达式；为空时指标为计数 */
+                            denominator: string | null;
+                            /** @description 倍数：百分比为 100 */
+                            factor: number;
+                            /** @description 单位，如 %、所、人、个 */
+                            unit: string;
+                            decimals: number;
+                            /**
+                             * @description 越大越好 / 越小越好（排名方向）
+                             * @enum {string}
+                             */
+                            better: "higher" | "lower";
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            numeratorLabel: string | null;
+                            denominatorLabel: string | null;
+                            /** @description 口径和依据 */
+                            source: string | null;
+                            ordinal: number;
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** 修改指标（表达式保存前检查） */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        groupCode?: string | null;
+                        description?: string | null;
+                        numerator?: string;
+                        denominator?: string | null;
+                        /** @default 1 */
+                        factor?: number;
+                        /** @default  */
+                        unit?: string;
+                        /** @default 1 */
+                        decimals?: number;
+                        /**
+                         * @default higher
+                         * @enum {string}
+                         */
+                        better?: "higher" | "lower";
+                        /**
+                         * @default year
+                         * @enum {string}
+                         */
+                        periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        numeratorLabel?: string | null;
+                        denominatorLabel?: string | null;
+                        source?: string | null;
+                        /** @default 0 */
+                        ordinal?: number;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            groupCode: string | null;
+                            description: string | null;
+                            /** @description 分子表达式 */
+                            numerator: string;
+                            /** @description 分母表达式；为空时指标为计数 */
+                            denominator: string | null;
+                            /** @description 倍数：百分比为 100 */
+                            factor: number;
+                            /** @description 单位，如 %、所、人、个 */
+                            unit: string;
+                            decimals: number;
+                            /**
+                             * @description 越大越好 / 越小越好（排名方向）
+                             * @enum {string}
+                             */
+                            better: "higher" | "lower";
+                            /** @enum {string} */
+                            periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            numeratorLabel: string | null;
+                            denominatorLabel: string | null;
+                            /** @description 口径和依据 */
+                            source: string | null;
+                            ordinal: number;
+                            active: boolean;
+                            version: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/indicator-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 重点工作分组 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            ordinal: number;
+                            description: string | null;
+                            /** @description 出处，如 工作要点的章节 */
+                            source: string | null;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新建重点工作分组 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        /** @default 0 */
+                        ordinal?: number;
+                        description?: string | null;
+                        source?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            ordinal: number;
+                            description: string | null;
+                            /** @description 出处，如 工作要点的章节 */
+                            source: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-groups/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 删除重点工作分组（须无指标） */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** 修改重点工作分组 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @default 0 */
+                        ordinal?: number;
+                        description?: string | null;
+                        source?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            ordinal: number;
+                            description: string | null;
+                            /** @description 出处，如 工作要点的章节 */
+                            source: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/indicator-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 目标值（本人数据范围内及上级机构的） */
+        get: {
+            parameters: {
+                query?: {
+                    indicator?: string;
+                    period?: string;
+                    orgUnit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description absolute：目标值；relative：较上期变化（如 −1 个百分点）
+                             * @enum {string}
+                             */
+                            kind: "absolute" | "relative";
+                            /** @enum {string} */
+                            direction: ">=" | "<=";
+                            value: number;
+                            id: number;
+                            indicatorCode: string;
+                            orgUnitCode: string;
+                            orgUnitName: string;
+                            periodCode: string;
+                            /** @description 如 ≥ 55%、较上期 −1 个百分点（≤） */
+                            label: string;
+                            note: string | null;
+                            source: string | null;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        /** 设定某指标在某机构某统计期的目标（新建或替换） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description absolute：目标值；relative：较上期变化（如 −1 个百分点）
+                         * @enum {string}
+                         */
+                        kind: "absolute" | "relative";
+                        /** @enum {string} */
+                        direction: ">=" | "<=";
+                        value: number;
+                        indicatorCode: string;
+                        orgUnitCode: string;
+                        /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                        periodCode: string;
+                        note?: string | null;
+                        source?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description absolute：目标值；relative：较上期变化（如 −1 个百分点）
+                             * @enum {string}
+                             */
+                            kind: "absolute" | "relative";
+                            /** @enum {string} */
+                            direction: ">=" | "<=";
+                            value: number;
+                            id: number;
+                            indicatorCode: string;
+                            orgUnitCode: string;
+                            orgUnitName: string;
+                            periodCode: string;
+                            /** @description 如 ≥ 55%、较上期 −1 个百分点（≤） */
+                            label: string;
+                            note: string | null;
+                            source: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 删除目标 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 载入指标包（分组、指标、目标；整体校验，全部成功或不改动），如 packs/lvliang/plan-2022.json */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            groups: {
+                                inserted: number;
+                                updated: number;
+                                unchanged: number;
+                            };
+                            indicators: {
+                                inserted: number;
+                                updated: number;
+                                unchanged: number;
+                            };
+                            targets: {
+                                inserted: number;
+                                updated: number;
+                                unchanged: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cockpit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 驾驶舱：每个指标 × 市及各县（市、区）的值、分子、分母、目标、状态、差距、趋势、排名（按数据范围） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                    period?: string;
+                    /** @description 趋势期数（含本期） */
+                    trend?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            period: {
+                                code: string;
+                                label: string;
+                            };
+                            previousPeriod: {
+                                code: string;
+                                label: string;
+                            };
+                            /** @description 趋势的统计期，最早的在前 */
+                            periods: string[];
+                            /** @description 数据截至（计算时间，ISO 8601） */
+                            asOf: string;
+                            city: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                            };
+                            /** @description 可见的县（市、区），列的顺序 */
+                            counties: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                                /** @enum {string} */
+                                access: "full" | "partial";
+                            }[];
+                            groups: {
+                                code: string;
+                                name: string;
+                                ordinal: number;
+                                description: string | null;
+                                /** @description 出处，如 工作要点的章节 */
+                                source: string | null;
+                            }[];
+                            indicators: {
+                                code: string;
+                                name: string;
+                                groupCode: string | null;
+                                /** @description 单位，如 %、所、人、个 */
+                                unit: string;
+                                decimals: number;
+                                /**
+                                 * @description 越大越好 / 越小越好（排名方向）
+                                 * @enum {string}
+                                 */
+                                better: "higher" | "lower";
+                                description: string | null;
+                                /** @description 口径和依据 */
+                                source: string | null;
+                                numeratorLabel: string | null;
+                                denominatorLabel: string | null;
+                                city: {
+                                    orgUnitCode: string;
+                                    /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                    value: number | null;
+                                    numerator: number | null;
+                                    denominator: number | null;
+                                    /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                    reported: number;
+                                    /** @description 目标，如 ≥ 55% */
+                                    target: string | null;
+                                    /** @description 需达到的值（相对目标已换算） */
+                                    threshold: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                    /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                    statusLabel: string;
+                                    /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                    gap: number | null;
+                                    /** @description 上期值 */
+                                    previous: number | null;
+                                    /** @description 较上期变化（百分比指标为百分点） */
+                                    change: number | null;
+                                    /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                    rank: number | null;
+                                    /** @description 近几期的值，最早的在前，含本期 */
+                                    trend: {
+                                        period: string;
+                                        value: number | null;
+                                        /** @enum {string} */
+                                        status: "met" | "unmet" | "noData" | "noTarget";
+                                    }[];
+                                };
+                                /** @description 与 counties 同序 */
+                                counties: {
+                                    orgUnitCode: string;
+                                    /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                    value: number | null;
+                                    numerator: number | null;
+                                    denominator: number | null;
+                                    /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                    reported: number;
+                                    /** @description 目标，如 ≥ 55% */
+                                    target: string | null;
+                                    /** @description 需达到的值（相对目标已换算） */
+                                    threshold: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                    /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                    statusLabel: string;
+                                    /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                    gap: number | null;
+                                    /** @description 上期值 */
+                                    previous: number | null;
+                                    /** @description 较上期变化（百分比指标为百分点） */
+                                    change: number | null;
+                                    /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                    rank: number | null;
+                                    /** @description 近几期的值，最早的在前，含本期 */
+                                    trend: {
+                                        period: string;
+                                        value: number | null;
+                                        /** @enum {string} */
+                                        status: "met" | "unmet" | "noData" | "noTarget";
+                                    }[];
+                                }[];
+                                /** @description 参与排名的县数 */
+                                rankedCounties: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cockpit/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出驾驶舱 (xlsx) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                    period?: string;
+                    /** @description 趋势期数（含本期） */
+                    trend?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标结果：某机构及其下级（或全部学校）的值、分子、分母、目标和状态（下钻） */
+        get: {
+            parameters: {
+                query: {
+                    indicator: string;
+                    /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                    period: string;
+                    /** @description 机构代码；默认为本人数据范围的最高一级 */
+                    orgUnit?: string;
+                    /** @description direct：下一级机构；schools：范围内的全部学校 */
+                    children?: "direct" | "schools";
+                    trend?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            indicator: {
+                                code: string;
+                                name: string;
+                                groupCode: string | null;
+                                /** @description 单位，如 %、所、人、个 */
+                                unit: string;
+                                decimals: number;
+                                /**
+                                 * @description 越大越好 / 越小越好（排名方向）
+                                 * @enum {string}
+                                 */
+                                better: "higher" | "lower";
+                                description: string | null;
+                                /** @description 口径和依据 */
+                                source: string | null;
+                                numeratorLabel: string | null;
+                                denominatorLabel: string | null;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                            };
+                            asOf: string;
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                            };
+                            node: {
+                                orgUnitCode: string;
+                                /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                value: number | null;
+                                numerator: number | null;
+                                denominator: number | null;
+                                /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                reported: number;
+                                /** @description 目标，如 ≥ 55% */
+                                target: string | null;
+                                /** @description 需达到的值（相对目标已换算） */
+                                threshold: number | null;
+                                /** @enum {string} */
+                                status: "met" | "unmet" | "noData" | "noTarget";
+                                /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                statusLabel: string;
+                                /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                gap: number | null;
+                                /** @description 上期值 */
+                                previous: number | null;
+                                /** @description 较上期变化（百分比指标为百分点） */
+                                change: number | null;
+                                /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                rank: number | null;
+                                /** @description 近几期的值，最早的在前，含本期 */
+                                trend: {
+                                    period: string;
+                                    value: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                }[];
+                            };
+                            /** @description 上级机构（县、市）的值，供对照 */
+                            parents: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                                cell: {
+                                    orgUnitCode: string;
+                                    /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                    value: number | null;
+                                    numerator: number | null;
+                                    denominator: number | null;
+                                    /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                    reported: number;
+                                    /** @description 目标，如 ≥ 55% */
+                                    target: string | null;
+                                    /** @description 需达到的值（相对目标已换算） */
+                                    threshold: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                    /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                    statusLabel: string;
+                                    /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                    gap: number | null;
+                                    /** @description 上期值 */
+                                    previous: number | null;
+                                    /** @description 较上期变化（百分比指标为百分点） */
+                                    change: number | null;
+                                    /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                    rank: number | null;
+                                    /** @description 近几期的值，最早的在前，含本期 */
+                                    trend: {
+                                        period: string;
+                                        value: number | null;
+                                        /** @enum {string} */
+                                        status: "met" | "unmet" | "noData" | "noTarget";
+                                    }[];
+                                };
+                            }[];
+                            children: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                                cell: {
+                                    orgUnitCode: string;
+                                    /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                    value: number | null;
+                                    numerator: number | null;
+                                    denominator: number | null;
+                                    /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                    reported: number;
+                                    /** @description 目标，如 ≥ 55% */
+                                    target: string | null;
+                                    /** @description 需达到的值（相对目标已换算） */
+                                    threshold: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                    /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                    statusLabel: string;
+                                    /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                    gap: number | null;
+                                    /** @description 上期值 */
+                                    previous: number | null;
+                                    /** @description 较上期变化（百分比指标为百分点） */
+                                    change: number | null;
+                                    /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                    rank: number | null;
+                                    /** @description 近几期的值，最早的在前，含本期 */
+                                    trend: {
+                                        period: string;
+                                        value: number | null;
+                                        /** @enum {string} */
+                                        status: "met" | "unmet" | "noData" | "noTarget";
+                                    }[];
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-results/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出指标结果 (xlsx) */
+        get: {
+            parameters: {
+                query: {
+                    indicator: string;
+                    /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                    period: string;
+                    /** @description 机构代码；默认为本人数据范围的最高一级 */
+                    orgUnit?: string;
+                    /** @description direct：下一级机构；schools：范围内的全部学校 */
+                    children?: "direct" | "schools";
+                    trend?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-pages/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个机构（如学校）自己的指标页：全部指标的本机构值，与县、市对照 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                    period?: string;
+                    trend?: number;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            orgUnit: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                            };
+                            period: {
+                                code: string;
+                                label: string;
+                            };
+                            asOf: string;
+                            /** @description 上级：县、市（由近及远） */
+                            parents: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                path: string;
+                                countyCode: string | null;
+                                /** @description JY/T 1001 办学类型代码 */
+                                schoolType: string | null;
+                            }[];
+                            groups: {
+                                code: string;
+                                name: string;
+                                ordinal: number;
+                            }[];
+                            indicators: {
+                                code: string;
+                                name: string;
+                                groupCode: string | null;
+                                /** @description 单位，如 %、所、人、个 */
+                                unit: string;
+                                decimals: number;
+                                /**
+                                 * @description 越大越好 / 越小越好（排名方向）
+                                 * @enum {string}
+                                 */
+                                better: "higher" | "lower";
+                                description: string | null;
+                                /** @description 口径和依据 */
+                                source: string | null;
+                                numeratorLabel: string | null;
+                                denominatorLabel: string | null;
+                                /** @description 该指标对本机构有意义（分母或分子非零，或有上报） */
+                                applies: boolean;
+                                self: {
+                                    orgUnitCode: string;
+                                    /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                    value: number | null;
+                                    numerator: number | null;
+                                    denominator: number | null;
+                                    /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                    reported: number;
+                                    /** @description 目标，如 ≥ 55% */
+                                    target: string | null;
+                                    /** @description 需达到的值（相对目标已换算） */
+                                    threshold: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                    /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                    statusLabel: string;
+                                    /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                    gap: number | null;
+                                    /** @description 上期值 */
+                                    previous: number | null;
+                                    /** @description 较上期变化（百分比指标为百分点） */
+                                    change: number | null;
+                                    /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                    rank: number | null;
+                                    /** @description 近几期的值，最早的在前，含本期 */
+                                    trend: {
+                                        period: string;
+                                        value: number | null;
+                                        /** @enum {string} */
+                                        status: "met" | "unmet" | "noData" | "noTarget";
+                                    }[];
+                                };
+                                /** @description 与 parents 同序 */
+                                parents: {
+                                    orgUnitCode: string;
+                                    /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
+                                    value: number | null;
+                                    numerator: number | null;
+                                    denominator: number | null;
+                                    /** @description 上报了所用数据（报表、筛查）的机构数 */
+                                    reported: number;
+                                    /** @description 目标，如 ≥ 55% */
+                                    target: string | null;
+                                    /** @description 需达到的值（相对目标已换算） */
+                                    threshold: number | null;
+                                    /** @enum {string} */
+                                    status: "met" | "unmet" | "noData" | "noTarget";
+                                    /** @description 达标 / 未达标 / 无数据 / 未设目标 */
+                                    statusLabel: string;
+                                    /** @description 未达标时距目标的差距（≥0，单位同指标；百分比为百分点）；达标为 0 */
+                                    gap: number | null;
+                                    /** @description 上期值 */
+                                    previous: number | null;
+                                    /** @description 较上期变化（百分比指标为百分点） */
+                                    change: number | null;
+                                    /** @description 在各县（市、区）中的名次（1 最好）；市级为空 */
+                                    rank: number | null;
+                                    /** @description 近几期的值，最早的在前，含本期 */
+                                    trend: {
+                                        period: string;
+                                        value: number | null;
+                                        /** @enum {string} */
+                                        status: "met" | "unmet" | "noData" | "noTarget";
+                                    }[];
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/indicator-pages/{code}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出机构指标页 (xlsx) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 统计期代码，如 2022、2022-2023、2022Q1 */
+                    period?: string;
+                    trend?: number;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -1,0 +1,34 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/types.js";
+import { type DataEvents, dataEvents } from "../../shared/data-events.js";
+import { DefinitionService } from "./definition-service.js";
+import { type FactsOptions, FactsProvider } from "./facts.js";
+import { RegistryReadModel } from "./registry-read-model.js";
+import { IndicatorRepository } from "./repository.js";
+import { ResultService } from "./result-service.js";
+import { indicatorRoutes } from "./routes.js";
+import type { IndicatorFormsSource, IndicatorHealthSource } from "./sources.js";
+
+export interface IndicatorSources {
+  forms?: IndicatorFormsSource | null;
+  health?: IndicatorHealthSource | null;
+  events?: DataEvents;
+  facts?: FactsOptions;
+}
+
+/** Builds the indicator services for the composition root. */
+export function indicators(db: Kysely<DB>, sources: IndicatorSources = {}) {
+  const repo = new IndicatorRepository(db);
+  const facts = new FactsProvider(
+    new RegistryReadModel(db),
+    sources.events ?? dataEvents,
+    sources.forms ?? null,
+    sources.health ?? null,
+    sources.facts,
+  );
+  const results = new ResultService(repo, facts);
+  const definitions = new DefinitionService(db, repo, sources.forms ?? null, () => results.invalidate());
+  const routes: FastifyPluginAsync[] = [indicatorRoutes(definitions, results)];
+  return { definitions, results, facts, routes };
+}

@@ -1,0 +1,228 @@
+import type { DataEvents } from "../../shared/data-events.js";
+import { parsePeriod } from "../../shared/period.js";
+import { schoolTypeByCode } from "../registry/codes.js";
+import { type StaffGroup, type StudentGroup, type UnitFacts, valueKey } from "./expression/evaluate.js";
+import type { RegistryReadModel, UnitRow } from "./registry-read-model.js";
+import {
+  engineValue,
+  type FormValueRow,
+  type IndicatorFormsSource,
+  type IndicatorHealthSource,
+  type MyopiaRow,
+  UNCOUNTED_STATUSES,
+} from "./sources.js";
+
+/** The facts of every org unit for one period, and the moment they were read. */
+export interface PeriodFacts {
+  period: string;
+  units: UnitFacts[];
+  byCode: Map<string, UnitFacts>;
+  byPath: Map<string, UnitFacts>;
+  /** When the newest of the underlying reads was made (the "as of" of figures computed from them). */
+  readAt: Date;
+}
+
+interface Stamped<T> {
+  key: string;
+  at: number;
+  value: Promise<T>;
+}
+
+export interface FactsOptions {
+  /** How often the registry/people fingerprint is read at most (ms). */
+  fingerprintEveryMs?: number;
+  /** Registry and people aggregates are re-read after this long whatever the fingerprint says (ms). */
+  maxAgeMs?: number;
+}
+
+/**
+ * Gathers and caches the source figures the engine evaluates: registry and people aggregates
+ * (re-read when their fingerprint or data-event version moves, or after maxAgeMs), form values and
+ * screenings per period (re-read when the "forms" / "health" data-event version moves). Every part
+ * is single-flight: concurrent requests share one read.
+ */
+export class FactsProvider {
+  private fp: Stamped<{ registry: string; people: string }> | null = null;
+  private unitRows: Stamped<UnitRow[]> | null = null;
+  private people: Stamped<{
+    students: Map<number, StudentGroup[]>;
+    staff: Map<number, StaffGroup[]>;
+  }> | null = null;
+  private forms = new Map<string, Stamped<FormValueRow[]>>();
+  private health = new Map<string, Stamped<MyopiaRow[]>>();
+  private assembled = new Map<string, { key: string; facts: Promise<PeriodFacts> }>();
+  private readonly fingerprintEveryMs: number;
+  private readonly maxAgeMs: number;
+
+  constructor(
+    private readonly read: RegistryReadModel,
+    private readonly events: DataEvents,
+    private readonly formsSource: IndicatorFormsSource | null,
+    private readonly healthSource: IndicatorHealthSource | null,
+    opts: FactsOptions = {},
+  ) {
+    this.fingerprintEveryMs = opts.fingerprintEveryMs ?? 200;
+    this.maxAgeMs = opts.maxAgeMs ?? 60_000;
+  }
+
+  /** Drops everything (after a definition change that adds data elements, or in tests). */
+  clear() {
+    this.fp = null;
+    this.unitRows = null;
+    this.people = null;
+    this.forms.clear();
+    this.health.clear();
+    this.assembled.clear();
+  }
+
+  private async fingerprint() {
+    const now = Date.now();
+    if (!this.fp || now - this.fp.at >= this.fingerprintEveryMs) {
+      const value = this.read.fingerprint();
+      this.fp = { key: "", at: now, value };
+      value.catch(() => {
+        this.fp = null;
+      });
+    }
+    return this.fp.value;
+  }
+
+  private cached<T>(
+    slot: Stamped<T> | null | undefined,
+    key: string,
+    load: () => Promise<T>,
+    maxAge = Infinity,
+  ) {
+    if (slot && slot.key === key && Date.now() - slot.at < maxAge) return slot;
+    const value = load();
+    return { key, at: Date.now(), value };
+  }
+
+  /** The facts of a period; `elements` are the data element codes any indicator reads. */
+  async facts(periodCode: string, elements: string[], needHealth: boolean): Promise<PeriodFacts> {
+    const period = parsePeriod(periodCode);
+    const fp = await this.fingerprint();
+    const regKey = `${fp.registry}|${this.events.version("registry")}`;
+    const peopleKey = `${fp.people}|${this.events.version("people")}`;
+    this.unitRows = this.cached(this.unitRows, regKey, () => this.read.units(), this.maxAgeMs);
+    this.people = this.cached(this.people, peopleKey, () => this.loadPeople(), this.maxAgeMs);
+    const elementsKey = [...elements].sort().join(",");
+    const formsKey = `${this.events.version("forms")}|${elementsKey}`;
+    const f = this.cached(this.forms.get(periodCode), formsKey, () =>
+      this.formsSource && elements.length
+        ? this.formsSource.valuesForIndicators(periodCode, [...elements].sort())
+        : Promise.resolve([]),
+    );
+    this.forms.set(periodCode, f);
+    const healthKey = `${this.events.version("health")}|${needHealth}`;
+    const h = this.cached(this.health.get(periodCode), healthKey, () =>
+      this.healthSource && needHealth ? this.healthSource.myopiaBySchool(periodCode) : Promise.resolve([]),
+    );
+    this.health.set(periodCode, h);
+
+    const key = [this.unitRows.at, this.people.at, f.at, h.at, regKey, peopleKey, formsKey, healthKey].join(
+      "|",
+    );
+    const prev = this.assembled.get(periodCode);
+    if (prev && prev.key === key) return prev.facts;
+    const unitRows = this.unitRows;
+    const people = this.people;
+    const facts = (async () =>
+      assemble(
+        period.code,
+        period.start,
+        period.end,
+        await unitRows.value,
+        await people.value,
+        await f.value,
+        await h.value,
+      ))();
+    this.assembled.set(periodCode, { key, facts });
+    // A failed read is not remembered: the next request tries again.
+    facts.catch(() => {
+      if (this.assembled.get(periodCode)?.facts === facts) this.assembled.delete(periodCode);
+      this.unitRows = null;
+      this.people = null;
+      this.forms.delete(periodCode);
+      this.health.delete(periodCode);
+    });
+    return facts;
+  }
+
+  private async loadPeople() {
+    const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
+    const s = new Map<number, StudentGroup[]>();
+    for (const r of students) {
+      const list = s.get(r.school_id) ?? [];
+      if (list.length === 0) s.set(r.school_id, list);
+      list.push({ stage: r.stage, grade: r.grade, gender: r.gender, n: r.n });
+    }
+    const t = new Map<number, StaffGroup[]>();
+    for (const r of staff) {
+      const list = t.get(r.school_id) ?? [];
+      if (list.length === 0) t.set(r.school_id, list);
+      list.push({ posts: r.posts, keyLevel: r.key_level, title: r.title, education: r.education, n: r.n });
+    }
+    return { students: s, staff: t };
+  }
+}
+
+/** Builds the per-unit facts of one period from the raw reads. Pure. */
+export function assemble(
+  period: string,
+  start: string,
+  end: string,
+  units: UnitRow[],
+  people: { students: Map<number, StudentGroup[]>; staff: Map<number, StaffGroup[]> },
+  forms: FormValueRow[],
+  health: MyopiaRow[],
+): PeriodFacts {
+  const values = new Map<number, Map<string, number | string | null>>();
+  for (const r of forms) {
+    if (UNCOUNTED_STATUSES.has(r.status)) continue;
+    const m = values.get(r.orgUnitId) ?? new Map<string, number | string | null>();
+    values.set(r.orgUnitId, m);
+    m.set(valueKey(r.elementCode, r.disaggregation ?? ""), engineValue(r.value));
+  }
+  const screenings = new Map<number, { screened: number; myopic: number }>();
+  for (const r of health) {
+    const e = screenings.get(r.orgUnitId) ?? { screened: 0, myopic: 0 };
+    e.screened += Number(r.screened);
+    e.myopic += Number(r.myopic);
+    screenings.set(r.orgUnitId, e);
+  }
+  const out: UnitFacts[] = units.map((u) => {
+    const stages = u.school_type ? (schoolTypeByCode.get(u.school_type)?.stages ?? []) : [];
+    return {
+      id: u.id,
+      code: u.code,
+      name: u.name,
+      kind: u.kind,
+      path: u.path,
+      countyCode: u.county_code,
+      schoolType: u.school_type,
+      ownership: u.ownership,
+      inclusive: u.inclusive,
+      urbanRural: u.urban_rural,
+      boarding: u.boarding,
+      stages,
+      compulsory: stages.includes("primary") || stages.includes("junior"),
+      level: u.county_code ? "county" : "city",
+      current: u.valid_from <= end && (u.valid_to === null || u.valid_to > end),
+      mergedInPeriod:
+        u.end_reason === "merged" && u.valid_to !== null && u.valid_to >= start && u.valid_to <= end,
+      openedInPeriod: u.valid_from >= start && u.valid_from <= end,
+      students: people.students.get(u.id) ?? [],
+      staff: people.staff.get(u.id) ?? [],
+      values: values.get(u.id) ?? new Map(),
+      health: screenings.get(u.id) ?? null,
+    };
+  });
+  return {
+    period,
+    units: out,
+    byCode: new Map(out.map((u) => [u.code, u])),
+    byPath: new Map(out.map((u) => [u.path, u])),
+    readAt: new Date(),
+  };
+}
