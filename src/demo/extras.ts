@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Database } from "../db/connect.js";
 import type { DB } from "../db/types.js";
 import { recordAudit } from "../modules/audit/record.js";
+import { loadDemoScreenings } from "../modules/health/demo-screenings.js";
 import { loadPlan2022Demo } from "../modules/indicators/demo.js";
 import { systemActor } from "../shared/actor.js";
 
@@ -20,6 +21,8 @@ export interface DemoExtra {
 }
 
 export const demoExtras: DemoExtra[] = [
+  // health: a 2021 and a 2022 vision screening of every student
+  { name: "health.screening", load: (database, log) => loadDemoScreenings(database, log) },
   // keep after forms.census and health.screening: the plan's indicators read their data
   { name: "indicators.plan-2022", load: (database) => loadPlan2022Demo(database) },
 ];

@@ -11,7 +11,8 @@ const resolved = (stage: RawBuilder<unknown>) => sql`
   select st.*, coalesce(a.id, b.id) as student_id, coalesce(a.name, b.name) as roll_name,
     coalesce(a.resident_id, b.resident_id) as roll_resident_id, coalesce(a.birth_date, b.birth_date) as birth_date,
     coalesce(a.school_id, b.school_id) as school_id, coalesce(a.org_path, b.org_path) as org_path,
-    coalesce(a.county_code, b.county_code) as county_code, coalesce(a.grade, b.grade) as grade
+    coalesce(a.county_code, b.county_code) as county_code, coalesce(a.grade, b.grade) as grade,
+    coalesce(a.class_group_id, b.class_group_id) as class_group_id
   from ${stage} st
     left join student a on a.student_number = st.student_number and a.deleted_at is null
     left join student b on st.student_number is null and b.resident_id = st.resident_id and b.deleted_at is null`;
@@ -63,10 +64,11 @@ export const screeningsSql: KindSql = {
         va_left, va_right, se_left, se_right, institution, import_job_id)
       select r.student_id, r.school_id, r.org_path, r.county_code, r.screened_on,
         extract(year from age(r.screened_on, r.birth_date))::int,
-        -- the grade on the screening date: the roll's grade less the school years since then
-        r.grade - greatest(0, ${schoolYear(sql`${c.today}::date`)} - ${schoolYear(sql`r.screened_on`)}),
+        -- the grade on the screening date: the roll's grade less the school years between the roll's
+        -- year (its class's school year, else this one) and the screening
+        r.grade - greatest(0, coalesce(cg.school_year, ${schoolYear(sql`${c.today}::date`)}) - ${schoolYear(sql`r.screened_on`)}),
         r.va_left, r.va_right, r.se_left, r.se_right, r.institution, (${c.context}::jsonb ->> 'importJob')::uuid
-      from r order by r.student_id, r.screened_on
+      from r left join class_group cg on cg.id = r.class_group_id order by r.student_id, r.screened_on
       on conflict (student_id, screened_on) do update set va_left = excluded.va_left, va_right = excluded.va_right,
         se_left = excluded.se_left, se_right = excluded.se_right, institution = excluded.institution,
         import_job_id = excluded.import_job_id, updated_at = now()

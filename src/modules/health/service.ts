@@ -1,4 +1,5 @@
 import { type Actor, pathInScope, requirePermission } from "../../shared/actor.js";
+import { dataEvents } from "../../shared/data-events.js";
 import { notFound } from "../../shared/errors.js";
 import type { Page } from "../../shared/paging.js";
 import { parsePeriod, previousPeriod } from "../../shared/period.js";
@@ -55,6 +56,8 @@ const change = (now: MyopiaFigure, before: MyopiaFigure) =>
  * and lists. Figures roll up by summing numerators and denominators, never by averaging rates.
  */
 export class HealthService {
+  private readonly bySchool = new Map<string, { version: number; rows: Promise<SchoolMyopiaRow[]> }>();
+
   constructor(
     private readonly repo: HealthRepository,
     private readonly rule: MyopiaRule = myopiaRule,
@@ -68,7 +71,15 @@ export class HealthService {
    */
   myopiaBySchool(periodCode: string): Promise<SchoolMyopiaRow[]> {
     const p = parsePeriod(periodCode);
-    return this.repo.myopiaBySchool(this.rule, p.start, p.end);
+    // The answer is kept until the next screening import (a data change notice): the query reads a
+    // period's screenings whole (about a second on the full city), the cockpit asks every morning.
+    const version = dataEvents.version("health");
+    const hit = this.bySchool.get(p.code);
+    if (hit && hit.version === version) return hit.rows;
+    const rows = this.repo.myopiaBySchool(this.rule, p.start, p.end);
+    this.bySchool.set(p.code, { version, rows });
+    rows.catch(() => this.bySchool.delete(p.code));
+    return rows;
   }
 
   /** The rule in force (thresholds, citation, text shown beside the figures). */
