@@ -21,6 +21,13 @@ export interface DemoExtra {
 }
 
 export const demoExtras: DemoExtra[] = [
+  // 办学条件年报 2021 and 2022 (imported when run: src/modules/forms imports this file)
+  {
+    name: "forms.census",
+    load: async (database, log) => {
+      await (await import("../modules/forms/demo.js")).loadCensusDemo(database, log);
+    },
+  },
   // health: a 2021 and a 2022 vision screening of every student
   { name: "health.screening", load: (database, log) => loadDemoScreenings(database, log) },
   // keep after forms.census and health.screening: the plan's indicators read their data

@@ -26,6 +26,7 @@ import { formEntryRoutes } from "../modules/forms/entry-routes.js";
 import { EntryService } from "../modules/forms/entry-service.js";
 import { formDefinitionRoutes } from "../modules/forms/routes.js";
 import { FormsService } from "../modules/forms/service.js";
+import { FormTemplates } from "../modules/forms/template-service.js";
 import { HealthRepository } from "../modules/health/repository.js";
 import { healthRoutes } from "../modules/health/routes.js";
 import { HealthService } from "../modules/health/service.js";
@@ -77,7 +78,11 @@ export function createServices(database: Database, config: Config): Services {
   const health = new HealthService(new HealthRepository(database.db));
   routes.push(healthRoutes(health));
   const forms = new FormsService(database.db);
-  routes.push(formDefinitionRoutes(forms), formEntryRoutes(new EntryService(database.db, forms)));
+  const formEntries = new EntryService(database.db, forms);
+  routes.push(
+    formDefinitionRoutes(forms),
+    formEntryRoutes(formEntries, new FormTemplates(database.db, formEntries)),
+  );
   const cases = casesModule(database.db, { files, clockFile: config.CASES_CLOCK_FILE });
   routes.push(...cases.routes);
   // indicators: read the forms and the screenings; composed after both

@@ -1,5 +1,8 @@
+import multipart from "@fastify/multipart";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { actorOf } from "../../server/plugins/auth.js";
+import { AppError } from "../../shared/errors.js";
+import { XLSX_MIME } from "../registry/xlsx-reply.js";
 import type { EntryService } from "./entry-service.js";
 import {
   commentBody,
@@ -7,18 +10,73 @@ import {
   entryOut,
   entryParams,
   historyOut,
+  importQuery,
+  importResult,
   roundParams,
   saveBody,
   submissionListQuery,
   submissionPage,
 } from "./schemas.js";
+import type { FormTemplates } from "./template-service.js";
 
 const tags = ["forms"];
 const base = "/api/forms/:code/periods/:period";
 
 /** Entry (填报), approval (审核), the round's reporters and completeness (上报率). */
-export function formEntryRoutes(service: EntryService): FastifyPluginAsyncZod {
+export function formEntryRoutes(service: EntryService, templates: FormTemplates): FastifyPluginAsyncZod {
   return async (app) => {
+    await app.register(multipart, { limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 5 } });
+
+    app.get(
+      `${base}/template.xlsx`,
+      {
+        schema: {
+          tags,
+          summary:
+            "县级批量填报模板 (xlsx: one row per reporting unit in the caller's area, filled with reported values)",
+          params: roundParams,
+        },
+      },
+      async (request, reply) => {
+        const t = await templates.template(actorOf(request), request.params.code, request.params.period);
+        return reply
+          .header("content-type", XLSX_MIME)
+          .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(t.fileName)}`)
+          .send(t.buffer);
+      },
+    );
+
+    app.post(
+      `${base}/import`,
+      {
+        schema: {
+          tags,
+          summary: "导入县级批量填报模板 (multipart field `file`; dryRun=true checks only)",
+          description:
+            "Every bad row is listed with its row number (as Excel shows it), column and reason. With dryRun=false " +
+            "the rows are written only when none is bad (committed: true); otherwise nothing is written. " +
+            "submit=true (default) also submits each imported unit's return on its behalf. Permission forms.fill.",
+          consumes: ["multipart/form-data"],
+          params: roundParams,
+          querystring: importQuery,
+          response: { 200: importResult },
+        },
+      },
+      async (request) => {
+        if (!request.isMultipart())
+          throw new AppError("BAD_REQUEST", "请以 multipart/form-data 上传文件（字段名 file）");
+        const file = await request.file();
+        if (!file) throw new AppError("BAD_REQUEST", "没有收到文件（字段名 file）");
+        return templates.import(
+          actorOf(request),
+          request.params.code,
+          request.params.period,
+          { fileName: file.filename || "upload.xlsx", content: file.file },
+          request.query,
+        );
+      },
+    );
+
     app.get(
       `${base}/submissions`,
       {

@@ -43,10 +43,49 @@ export function formKeys(form: FormDef): { key: string; el: FormElementRow; comb
   return out;
 }
 
+export interface ValueChange {
+  key: string;
+  el: FormElementRow;
+  combo: string;
+  before: FormValue;
+  after: FormValue;
+  oldText: string | null;
+  newText: string | null;
+}
+
 /**
- * Writes `incoming` over a submission's values (totals of disaggregated elements recomputed), with
- * one history row per changed value (old → new, as shown). Returns the values after and the number
- * changed. Runs inside the caller's transaction.
+ * `incoming` laid over `current` (totals of disaggregated elements recomputed): the values after,
+ * and each value that differs, with old → new as shown to people.
+ */
+export function diffValues(
+  form: FormDef,
+  current: Map<string, FormValue>,
+  incoming: Map<string, FormValue>,
+): { after: Map<string, FormValue>; changes: ValueChange[] } {
+  const merged = new Map(current);
+  for (const [k, v] of incoming) merged.set(k, v);
+  const after = withTotals(form.elements, merged);
+  const changes: ValueChange[] = [];
+  for (const { key, el, combo } of formKeys(form)) {
+    const before = current.get(key) ?? null;
+    const next = after.get(key) ?? null;
+    if (before === next) continue;
+    changes.push({
+      key,
+      el,
+      combo,
+      before,
+      after: next,
+      oldText: displayValue(el, before),
+      newText: displayValue(el, next),
+    });
+  }
+  return { after, changes };
+}
+
+/**
+ * Writes `incoming` over a submission's values, with one history row per changed value (who,
+ * old → new). Returns the values after and the changes. Runs inside the caller's transaction.
  */
 export async function applyValues(
   repo: SubmissionRepository,
@@ -60,32 +99,23 @@ export async function applyValues(
   after: Map<string, FormValue>;
   changed: { key: string; old: string | null; new: string | null }[];
 }> {
-  const merged = new Map(current);
-  for (const [k, v] of incoming) merged.set(k, v);
-  const after = withTotals(form.elements, merged);
-  const changed: { key: string; old: string | null; new: string | null }[] = [];
-  const history = [];
-  for (const { key, el, combo } of formKeys(form)) {
-    const before = current.get(key) ?? null;
-    const next = after.get(key) ?? null;
-    if (before === next) continue;
-    if (next === null) await repo.deleteValue(sub.id, el.id, combo);
-    else await repo.writeValue(sub, el.id, combo, valueColumns(el.valueType, next), by);
-    const oldText = displayValue(el, before);
-    const newText = displayValue(el, next);
-    changed.push({ key, old: oldText, new: newText });
-    history.push({
+  const { after, changes } = diffValues(form, current, incoming);
+  for (const c of changes) {
+    if (c.after === null) await repo.deleteValue(sub.id, c.el.id, c.combo);
+    else await repo.writeValue(sub, c.el.id, c.combo, valueColumns(c.el.valueType, c.after), by);
+  }
+  await repo.addHistory(
+    changes.map((c) => ({
       submission_id: sub.id,
-      element_id: el.id,
-      disaggregation: combo,
-      old_value: oldText,
-      new_value: newText,
+      element_id: c.el.id,
+      disaggregation: c.combo,
+      old_value: c.oldText,
+      new_value: c.newText,
       changed_by: by,
       via,
       org_path: sub.org_path,
       county_code: sub.county_code,
-    });
-  }
-  await repo.addHistory(history);
-  return { after, changed };
+    })),
+  );
+  return { after, changed: changes.map((c) => ({ key: c.key, old: c.oldText, new: c.newText })) };
 }

@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkValue,
+  type ElementDef,
+  evaluateRules,
+  type FormRule,
+  type FormValue,
+  missingRequired,
+  ruleDefinitionIssues,
+  withTotals,
+} from "./validation.js";
+import { type TransitionFacts, transition } from "./workflow.js";
+
+const el = (
+  code: string,
+  valueType: ElementDef["valueType"],
+  extra: Partial<ElementDef> = {},
+): ElementDef => ({
+  code,
+  name: code,
+  valueType,
+  unit: null,
+  options: [],
+  disaggregation: [],
+  ...extra,
+});
+const uplink = el("uplink", "number", { name: "出口带宽", unit: "Mbps" });
+const classBw = el("class_bw", "number", { name: "班级带宽", unit: "Mbps" });
+const students = el("students", "integer", {
+  name: "学生数",
+  disaggregation: [
+    { code: "m", name: "男" },
+    { code: "f", name: "女" },
+  ],
+});
+const safe = el("safe", "choice", {
+  options: [
+    { code: "met", name: "达标" },
+    { code: "unmet", name: "未达标" },
+  ],
+});
+const elements = new Map([uplink, classBw, students, safe].map((e) => [e.code, e]));
+const values = (o: Record<string, FormValue>) => new Map(Object.entries(o));
+
+describe("checkValue", () => {
+  it("reads each type from JSON and from what people type", () => {
+    expect(checkValue(el("n", "integer"), "1,200")).toEqual({ value: 1200 });
+    expect(checkValue(el("n", "integer"), "１２")).toEqual({ value: 12 });
+    expect(checkValue(el("n", "integer"), 1.5)).toEqual({ error: "应为整数" });
+    expect(checkValue(el("n", "number"), "12.5")).toEqual({ value: 12.5 });
+    expect(checkValue(el("n", "number"), "abc")).toEqual({ error: "应为数值" });
+    expect(checkValue(el("p", "percentage"), "85%")).toEqual({ value: 85 });
+    expect(checkValue(el("p", "percentage"), 101)).toEqual({ error: "百分比应在 0 到 100 之间" });
+    expect(checkValue(el("b", "boolean"), "是")).toEqual({ value: true });
+    expect(checkValue(el("b", "boolean"), "无")).toEqual({ value: false });
+    expect(checkValue(el("b", "boolean"), "也许")).toEqual({ error: "应为“是”或“否”" });
+    expect(checkValue(safe, "达标")).toEqual({ value: "met" });
+    expect(checkValue(safe, "unmet")).toEqual({ value: "unmet" });
+    expect(checkValue(safe, "优秀")).toEqual({ error: "应为以下选项之一：达标、未达标" });
+    expect(checkValue(el("n", "number"), "")).toEqual({ value: null });
+  });
+});
+
+describe("rules", () => {
+  const bandwidth: FormRule = { kind: "compare", left: "class_bw", op: "<=", right: { element: "uplink" } };
+
+  it("a cross-field rule: class bandwidth cannot exceed the school's uplink", () => {
+    expect(evaluateRules([bandwidth], elements, values({ uplink: 1000, class_bw: 100 }))).toEqual([]);
+    expect(evaluateRules([bandwidth], elements, values({ uplink: 100, class_bw: 100 }))).toEqual([]);
+    expect(evaluateRules([bandwidth], elements, values({ uplink: 100, class_bw: 200 }))).toEqual([
+      { element: "class_bw", message: "班级带宽（200Mbps）不能大于出口带宽（100Mbps）" },
+    ]);
+    // a missing side is left to `required`
+    expect(evaluateRules([bandwidth], elements, values({ class_bw: 200 }))).toEqual([]);
+  });
+
+  it("compares with a constant and uses the rule's own message", () => {
+    const r: FormRule = { kind: "compare", left: "uplink", op: ">=", right: { value: 10 }, message: "太慢" };
+    expect(evaluateRules([r], elements, values({ uplink: 5 }))).toEqual([
+      { element: "uplink", message: "太慢" },
+    ]);
+  });
+
+  it("a range applies to every combo of a disaggregated element", () => {
+    const r: FormRule = { kind: "range", element: "students", min: 0, max: 500 };
+    const issues = evaluateRules([r], elements, values({ "students:m": 600, "students:f": 10 }));
+    expect(issues).toEqual([
+      { element: "students", disaggregation: "m", message: "学生数（男）为 600，应在 0 到 500 之间" },
+    ]);
+    expect(
+      evaluateRules([{ kind: "range", element: "uplink", min: 1 }], elements, values({ uplink: 0 })),
+    ).toEqual([{ element: "uplink", message: "出口带宽为 0Mbps，不能小于 1Mbps" }]);
+  });
+
+  it("totals of combos are their sum; required combos are each reported", () => {
+    const v = withTotals([students], values({ "students:m": 3, "students:f": 4 }));
+    expect(v.get("students")).toBe(7);
+    expect(withTotals([students], values({})).get("students")).toBeNull();
+    const req = [{ ...students, required: true }];
+    expect(missingRequired(req, values({ "students:m": 3 })).map((i) => i.message)).toEqual([
+      "学生数（女）必须填写",
+    ]);
+  });
+
+  it("a rule must name numeric elements of the form", () => {
+    const issues = ruleDefinitionIssues(
+      [
+        { kind: "compare", left: "safe", op: "<", right: { element: "nope" } },
+        { kind: "range", element: "uplink", min: 5, max: 1 },
+      ],
+      elements,
+    );
+    expect(issues.map((i) => i.message)).toEqual([
+      "规则1：左侧数据项“safe”不是数值型数据项",
+      "规则1：右侧数据项“nope”不是本报表的数据项",
+      "规则2：最小值大于最大值",
+    ]);
+  });
+});
+
+describe("approval state machine", () => {
+  const facts = (o: Partial<TransitionFacts>): TransitionFacts => ({
+    status: "draft",
+    actorAbove: false,
+    can: { fill: true, approve: false, accept: false },
+    roundLocked: false,
+    ...o,
+  });
+  const county = { actorAbove: true, can: { fill: true, approve: true, accept: false } };
+  const city = { actorAbove: true, can: { fill: true, approve: true, accept: true } };
+
+  it("school submits → county approves → city accepts", () => {
+    expect(transition("save", facts({ status: "none" }))).toEqual({ ok: true, to: "draft" });
+    expect(transition("submit", facts({}))).toEqual({ ok: true, to: "submitted" });
+    expect(transition("approve", facts({ status: "submitted", ...county }))).toEqual({
+      ok: true,
+      to: "approved",
+    });
+    expect(transition("accept", facts({ status: "approved", ...city }))).toEqual({
+      ok: true,
+      to: "accepted",
+    });
+  });
+
+  it("refuses what each party may not do", () => {
+    expect(transition("approve", facts({ status: "submitted" })).ok).toBe(false); // the school itself
+    expect(transition("approve", facts({ status: "submitted", actorAbove: false, can: county.can })).ok).toBe(
+      false,
+    );
+    expect(transition("accept", facts({ status: "approved", ...county })).ok).toBe(false);
+    expect(transition("accept", facts({ status: "submitted", ...city })).ok).toBe(false);
+    expect(transition("save", facts({ status: "accepted", ...city }))).toEqual({
+      ok: false,
+      reason: "报表已确认，数据已锁定",
+    });
+    expect(transition("save", facts({ status: "approved" })).ok).toBe(false);
+    expect(transition("save", facts({ roundLocked: true }))).toEqual({
+      ok: false,
+      reason: "已过截止日期，报表已锁定",
+    });
+    expect(transition("save", facts({ can: { fill: false, approve: false, accept: false } })).ok).toBe(false);
+  });
+
+  it("a return and a reopening need a comment; both go back to returned", () => {
+    expect(transition("return", facts({ status: "submitted", ...county })).ok).toBe(false);
+    expect(transition("return", facts({ status: "approved", ...county, comment: "请核实" }))).toEqual({
+      ok: true,
+      to: "returned",
+    });
+    expect(transition("reopen", facts({ status: "accepted", ...county, comment: "更正" })).ok).toBe(false);
+    expect(transition("reopen", facts({ status: "accepted", ...city, comment: "更正" }))).toEqual({
+      ok: true,
+      to: "returned",
+    });
+    expect(transition("submit", facts({ status: "returned" }))).toEqual({ ok: true, to: "submitted" });
+  });
+});
