@@ -4776,6 +4776,102 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/forms/{code}/periods/{period}/template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 县级批量填报模板 (xlsx: one row per reporting unit in the caller's area, filled with reported values) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/{code}/periods/{period}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 导入县级批量填报模板 (multipart field `file`; dryRun=true checks only)
+         * @description Every bad row is listed with its row number (as Excel shows it), column and reason. With dryRun=false the rows are written only when none is bad (committed: true); otherwise nothing is written. submit=true (default) also submits each imported unit's return on its behalf. Permission forms.fill.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description true: check only; false: check, then commit all rows or none */
+                    dryRun?: "true" | "false";
+                    /** @description mark the imported schools' returns as submitted (上报) on their behalf */
+                    submit?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dryRun: boolean;
+                            committed: boolean;
+                            rows: number;
+                            changedValues: number;
+                            submissions: number;
+                            errors: {
+                                row: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            errorCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/forms/{code}/periods/{period}/submissions": {
         parameters: {
             query?: never;
