@@ -20,11 +20,22 @@ const UsersPage = lazy(() => import("./pages/admin/users-page"));
 const RolesPage = lazy(() => import("./pages/admin/roles-page"));
 const TokensPage = lazy(() => import("./pages/admin/tokens-page"));
 const AuditPage = lazy(() => import("./pages/admin/audit-page"));
+const CockpitPage = lazy(() => import("./pages/cockpit/cockpit-page"));
+const CockpitIndicatorPage = lazy(() => import("./pages/cockpit/indicator-page"));
+const CockpitUnitPage = lazy(() => import("./pages/cockpit/unit-page"));
+const MyopiaPage = lazy(() => import("./pages/health/myopia-page"));
 
 /** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
 const guarded = (permission: string, page: ReactNode) => (
   <RequirePermission permission={permission}>{page}</RequirePermission>
 );
+
+/** The bureau leader's morning screen is the cockpit: leaders land there. */
+function LeaderHome({ children }: { children: ReactNode }) {
+  const { user, can } = useSession();
+  if (user?.roles.includes("leader") && can("indicators.read")) return <Navigate to="/cockpit" replace />;
+  return <>{children}</>;
+}
 
 /** Signed-in routes: wait for the start-up "who am I", then either the layout or the sign-in page. */
 function RequireSession() {
@@ -46,11 +57,17 @@ const router = createBrowserRouter([
           {
             index: true,
             element: (
-              <RequirePermission permission="registry.read">
-                <MapPage />
-              </RequirePermission>
+              <LeaderHome>
+                <RequirePermission permission="registry.read">
+                  <MapPage />
+                </RequirePermission>
+              </LeaderHome>
             ),
           },
+          { path: "cockpit", element: guarded("indicators.read", <CockpitPage />) },
+          { path: "cockpit/indicators/:code", element: guarded("indicators.read", <CockpitIndicatorPage />) },
+          { path: "cockpit/units/:code", element: guarded("indicators.read", <CockpitUnitPage />) },
+          { path: "health", element: guarded("health.read", <MyopiaPage />) },
           {
             path: "counties/:code",
             element: (

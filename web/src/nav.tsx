@@ -4,6 +4,8 @@ import {
   AuditOutlined,
   BankOutlined,
   CloudUploadOutlined,
+  DashboardOutlined,
+  EyeOutlined,
   GlobalOutlined,
   IdcardOutlined,
   SafetyCertificateOutlined,
@@ -25,11 +27,13 @@ export interface NavItem {
 }
 
 export const navItems: NavItem[] = [
+  { path: "/cockpit", label: "nav.cockpit", icon: <DashboardOutlined />, permission: "indicators.read" },
   { path: "/", label: "nav.map", icon: <GlobalOutlined />, permission: "registry.read" },
   { path: "/org", label: "nav.org", icon: <ApartmentOutlined />, permission: "registry.read" },
   { path: "/schools", label: "nav.schools", icon: <BankOutlined />, permission: "registry.read" },
   { path: "/students", label: "nav.students", icon: <TeamOutlined />, permission: "people.read" },
   { path: "/staff", label: "nav.staff", icon: <IdcardOutlined />, permission: "people.read" },
+  { path: "/health", label: "nav.health", icon: <EyeOutlined />, permission: "health.read" },
   { path: "/imports", label: "nav.imports", icon: <CloudUploadOutlined />, permission: "exchange.import" },
   { path: "/admin/users", label: "nav.users", icon: <UserSwitchOutlined />, permission: "users.manage" },
   {

@@ -1,0 +1,510 @@
+import { DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
+import { useQuery } from "@tanstack/react-query";
+import { Button, Col, ConfigProvider, Empty, Row, Segmented, Select, Space, Tooltip, theme } from "antd";
+import { useMemo } from "react";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
+import { api, call } from "../../api/client";
+import { useSession } from "../../auth/session";
+import { LoadError, PageLoading } from "../../components/page-state";
+import { CountyMap, type MapDatum, mapCounties } from "../map/county-map";
+import {
+  type Cockpit,
+  type CockpitIndicator,
+  formatAsOf,
+  formatChange,
+  formatValue,
+  palette,
+  qs,
+  statusColor,
+  statusText,
+} from "./format";
+import { Sparkline } from "./sparkline";
+
+const PERIODS = ["2022", "2021"];
+
+export function useCockpit(period: string) {
+  return useQuery({
+    queryKey: ["cockpit", period],
+    queryFn: () => call(api.GET("/api/cockpit", { params: { query: { period, trend: 3 } } })),
+    // the server recomputes on every data change; a morning's screen refreshes itself
+    refetchInterval: 60_000,
+  });
+}
+
+/** The dark theme of the cockpit screens (antd's dark algorithm on the cockpit's navy). */
+export function CockpitTheme({ children }: { children: React.ReactNode }) {
+  return (
+    <ConfigProvider
+      theme={{
+        algorithm: theme.darkAlgorithm,
+        token: {
+          colorBgContainer: palette.panel,
+          colorBgElevated: "#0f2a52",
+          colorBorder: palette.border,
+          colorBorderSecondary: "#173e6e",
+          colorPrimary: "#1f8fff",
+          colorText: palette.text,
+          borderRadius: 4,
+        },
+      }}
+    >
+      <div
+        className="cockpit"
+        style={{ background: palette.bg, margin: -24, padding: 16, minHeight: "calc(100vh - 64px)" }}
+      >
+        {children}
+      </div>
+    </ConfigProvider>
+  );
+}
+
+export function Panel({
+  title,
+  extra,
+  children,
+  testId,
+  style,
+}: {
+  title?: React.ReactNode;
+  extra?: React.ReactNode;
+  children: React.ReactNode;
+  testId?: string;
+  style?: React.CSSProperties;
+}) {
+  return (
+    <section
+      data-testid={testId}
+      style={{
+        background: palette.panel,
+        border: `1px solid ${palette.border}`,
+        boxShadow: "inset 0 0 18px rgba(55, 200, 255, 0.08)",
+        borderRadius: 4,
+        padding: "8px 12px",
+        ...style,
+      }}
+    >
+      {(title || extra) && (
+        <header
+          style={{
+            display: "flex",
+            justifyContent: "space-between",
+            alignItems: "center",
+            borderBottom: `1px solid ${palette.border}`,
+            paddingBottom: 6,
+            marginBottom: 8,
+            gap: 8,
+          }}
+        >
+          <span style={{ color: palette.title, fontWeight: 600, fontSize: 14, letterSpacing: 1 }}>
+            {title}
+          </span>
+          {extra}
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export function StatusDot({ status }: { status: keyof typeof statusColor }) {
+  return (
+    <span
+      style={{
+        display: "inline-block",
+        padding: "0 6px",
+        lineHeight: "18px",
+        fontSize: 12,
+        borderRadius: 9,
+        color: "#fff",
+        background: statusColor[status],
+        whiteSpace: "nowrap",
+      }}
+    >
+      {statusText[status]}
+    </span>
+  );
+}
+
+/**
+ * 驾驶舱: the plan's ten key tasks as cards, each indicator with its value, target, status and
+ * trend; the county map coloured by a chosen indicator and the county ranking beside it. A leader
+ * lands here; a county user sees their county against the city; a school user their school's page.
+ */
+export default function CockpitPage() {
+  const { user } = useSession();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const period = params.get("period") ?? "2022";
+  const cockpit = useCockpit(period);
+  const schoolScope = user?.scope.length === 1 && user.scope[0].path.split("/").length > 4;
+  if (schoolScope && user)
+    return <Navigate to={`/cockpit/units/${user.scope[0].code}?period=${period}`} replace />;
+  if (cockpit.isPending) return <PageLoading />;
+  if (cockpit.isError) return <LoadError error={cockpit.error} onRetry={() => void cockpit.refetch()} />;
+  const data = cockpit.data;
+  const mapIndicator =
+    data.indicators.find((i) => i.code === params.get("map")) ??
+    data.indicators.find((i) => i.unit === "%" && i.counties.some((c) => c.value !== null)) ??
+    data.indicators[0];
+  const set = (k: string, v: string) => {
+    const next = new URLSearchParams(params);
+    next.set(k, v);
+    setParams(next, { replace: true });
+  };
+  const counts = { met: 0, unmet: 0, noData: 0, noTarget: 0 };
+  for (const i of data.indicators) counts[i.city.status]++;
+
+  return (
+    <CockpitTheme>
+      <Space orientation="vertical" size={12} style={{ width: "100%" }}>
+        <Banner
+          data={data}
+          period={period}
+          onPeriod={(p) => set("period", p)}
+          onRefresh={() => void cockpit.refetch()}
+        />
+        <Row gutter={[12, 12]}>
+          {(
+            [
+              ["指标总数", data.indicators.length, palette.glow],
+              ["达标", counts.met, statusColor.met],
+              ["未达标", counts.unmet, statusColor.unmet],
+              ["无数据 / 未设目标", counts.noData + counts.noTarget, statusColor.noData],
+            ] as const
+          ).map(([label, n, color]) => (
+            <Col span={6} key={label}>
+              <Panel testId={`count-${label}`}>
+                <div style={{ display: "flex", alignItems: "baseline", justifyContent: "space-between" }}>
+                  <span style={{ color: palette.muted }}>
+                    {label}（{data.city.name}）
+                  </span>
+                  <span
+                    style={{ color, fontSize: 26, fontWeight: 700, fontFamily: "DIN, Arial, sans-serif" }}
+                  >
+                    {n}
+                  </span>
+                </div>
+              </Panel>
+            </Col>
+          ))}
+        </Row>
+        <Row gutter={[12, 12]}>
+          <Col span={15}>
+            <TaskCards data={data} period={period} />
+          </Col>
+          <Col span={9}>
+            <Space orientation="vertical" size={12} style={{ width: "100%" }}>
+              {mapIndicator && (
+                <MapPanel
+                  data={data}
+                  indicator={mapIndicator}
+                  onIndicator={(code) => set("map", code)}
+                  onCounty={(code) =>
+                    navigate(`/cockpit/indicators/${mapIndicator.code}?${qs({ org: code, period })}`)
+                  }
+                />
+              )}
+              {mapIndicator && <Ranking data={data} indicator={mapIndicator} period={period} />}
+            </Space>
+          </Col>
+        </Row>
+      </Space>
+    </CockpitTheme>
+  );
+}
+
+function Banner({
+  data,
+  period,
+  onPeriod,
+  onRefresh,
+}: {
+  data: Cockpit;
+  period: string;
+  onPeriod(p: string): void;
+  onRefresh(): void;
+}) {
+  const own = data.counties.length === 1 ? data.counties[0].name : null;
+  return (
+    <div
+      style={{
+        display: "flex",
+        alignItems: "center",
+        justifyContent: "space-between",
+        padding: "10px 16px",
+        background:
+          "linear-gradient(90deg, rgba(31,143,255,0.25), rgba(7,22,46,0.2) 60%, rgba(31,143,255,0.25))",
+        border: `1px solid ${palette.border}`,
+        borderRadius: 4,
+      }}
+    >
+      <div>
+        <h1
+          style={{
+            margin: 0,
+            color: "#fff",
+            fontSize: 22,
+            letterSpacing: 4,
+            textShadow: `0 0 8px ${palette.glow}`,
+          }}
+        >
+          {own ? `${own}教育重点工作驾驶舱` : `${data.city.name}教育重点工作驾驶舱`}
+        </h1>
+        <div style={{ color: palette.muted, fontSize: 12 }}>
+          2022年全市教育工作要点 · 十项重点工作 · {data.period.label}
+          {own ? ` · 本县与全市对照` : ""}
+        </div>
+      </div>
+      <Space size={12}>
+        <span style={{ color: palette.muted }} data-testid="as-of">
+          数据截至 {formatAsOf(data.asOf)}
+        </span>
+        <Segmented
+          value={period}
+          options={PERIODS.map((p) => ({ value: p, label: `${p}年` }))}
+          onChange={(v) => onPeriod(String(v))}
+        />
+        <Tooltip title="重新计算">
+          <Button icon={<ReloadOutlined />} onClick={onRefresh} />
+        </Tooltip>
+        <Button
+          type="primary"
+          icon={<DownloadOutlined />}
+          href={`/api/cockpit/export.xlsx?${qs({ period, trend: 3 })}`}
+          data-testid="cockpit-export"
+        >
+          导出 Excel
+        </Button>
+      </Space>
+    </div>
+  );
+}
+
+/** The ten key tasks, each a card listing its indicators. */
+function TaskCards({ data, period }: { data: Cockpit; period: string }) {
+  const byGroup = useMemo(() => {
+    const m = new Map<string, CockpitIndicator[]>();
+    for (const i of data.indicators) m.set(i.groupCode ?? "", [...(m.get(i.groupCode ?? "") ?? []), i]);
+    return m;
+  }, [data]);
+  const groups = [...data.groups].sort((a, b) => a.ordinal - b.ordinal);
+  const own = data.counties.length === 1 ? data.counties[0] : null;
+  return (
+    <Row gutter={[12, 12]} data-testid="task-cards">
+      {groups.map((g, k) => {
+        const items = byGroup.get(g.code) ?? [];
+        const worst = items.some((i) => i.city.status === "unmet")
+          ? "unmet"
+          : items.some((i) => i.city.status === "met")
+            ? "met"
+            : "noData";
+        return (
+          <Col span={12} key={g.code}>
+            <Panel
+              testId={`task-${g.code}`}
+              style={{ height: "100%", borderTop: `3px solid ${statusColor[worst]}` }}
+              title={
+                <span>
+                  <span style={{ color: palette.glow, marginRight: 6 }}>
+                    {String(g.ordinal || k + 1).padStart(2, "0")}
+                  </span>
+                  {g.name}
+                </span>
+              }
+            >
+              {items.length === 0 ? (
+                <Empty
+                  image={Empty.PRESENTED_IMAGE_SIMPLE}
+                  description="本项工作暂无量化指标（按举措推进）"
+                />
+              ) : (
+                items.map((i) => {
+                  const cell = own ? i.counties[0] : i.city;
+                  return (
+                    <Link
+                      key={i.code}
+                      to={`/cockpit/indicators/${i.code}?${qs({ period, org: own?.code })}`}
+                      data-testid={`indicator-${i.code}`}
+                      style={{
+                        display: "block",
+                        color: palette.text,
+                        padding: "4px 0",
+                        borderBottom: "1px dashed #173e6e",
+                      }}
+                    >
+                      <div style={{ display: "flex", alignItems: "center", gap: 8 }}>
+                        <span
+                          style={{
+                            flex: 1,
+                            minWidth: 0,
+                            overflow: "hidden",
+                            textOverflow: "ellipsis",
+                            whiteSpace: "nowrap",
+                          }}
+                          title={i.description ?? i.name}
+                        >
+                          {i.name}
+                        </span>
+                        <Sparkline trend={cell.trend} unit={i.unit} width={72} height={24} />
+                        <span
+                          data-testid="indicator-value"
+                          style={{
+                            width: 78,
+                            textAlign: "right",
+                            fontSize: 16,
+                            fontWeight: 700,
+                            color:
+                              statusColor[cell.status] === statusColor.noData
+                                ? palette.text
+                                : statusColor[cell.status],
+                          }}
+                        >
+                          {formatValue(cell.value, i.unit, i.decimals)}
+                        </span>
+                        <StatusDot status={cell.status} />
+                      </div>
+                      <div style={{ display: "flex", gap: 10, color: palette.muted, fontSize: 12 }}>
+                        <span>目标 {cell.target ?? "—"}</span>
+                        {cell.change !== null && (
+                          <span>较上期 {formatChange(cell.change, i.unit, i.decimals)}</span>
+                        )}
+                        {own && i.city.value !== null && (
+                          <span>全市 {formatValue(i.city.value, i.unit, i.decimals)}</span>
+                        )}
+                        {cell.status === "unmet" && cell.gap !== null && (
+                          <span style={{ color: statusColor.unmet }}>
+                            差 {formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}
+                          </span>
+                        )}
+                      </div>
+                    </Link>
+                  );
+                })
+              )}
+            </Panel>
+          </Col>
+        );
+      })}
+    </Row>
+  );
+}
+
+function MapPanel({
+  data,
+  indicator,
+  onIndicator,
+  onCounty,
+}: {
+  data: Cockpit;
+  indicator: CockpitIndicator;
+  onIndicator(code: string): void;
+  onCounty(code: string): void;
+}) {
+  const mapData = useMemo<MapDatum[]>(() => {
+    const byCode = new Map(data.counties.map((c, k) => [c.code, { unit: c, cell: indicator.counties[k] }]));
+    return mapCounties.map(({ code, name }) => {
+      const x = byCode.get(code);
+      const v = x?.cell?.value ?? null;
+      return {
+        code,
+        name: x?.unit.name ?? name,
+        value: x ? v : null,
+        highlighted: data.counties.length === 1 && !!x,
+        tooltip: x
+          ? [
+              `<b>${x.unit.name}</b>`,
+              `${indicator.name}：${formatValue(v, indicator.unit, indicator.decimals)}`,
+              `目标：${x.cell.target ?? "—"}（${statusText[x.cell.status]}）`,
+              `分子 ${x.cell.numerator ?? "—"} ／ 分母 ${x.cell.denominator ?? "—"}`,
+            ].join("<br/>")
+          : "",
+      };
+    });
+  }, [data, indicator]);
+  return (
+    <Panel
+      testId="cockpit-map"
+      title="各县（市、区）分布"
+      extra={
+        <Select
+          size="small"
+          value={indicator.code}
+          onChange={onIndicator}
+          style={{ width: 210 }}
+          showSearch={{ optionFilterProp: "label" }}
+          options={data.indicators.map((i) => ({ value: i.code, label: i.name }))}
+          data-testid="map-indicator"
+        />
+      }
+    >
+      <CountyMap
+        data={mapData}
+        figureName={indicator.name}
+        outOfScopeText="不在您的数据范围内"
+        onSelect={onCounty}
+        height={300}
+      />
+    </Panel>
+  );
+}
+
+function Ranking({
+  data,
+  indicator,
+  period,
+}: {
+  data: Cockpit;
+  indicator: CockpitIndicator;
+  period: string;
+}) {
+  const rows = data.counties
+    .map((c, k) => ({ unit: c, cell: indicator.counties[k] }))
+    .filter((r) => r.cell)
+    .sort((a, b) => (a.cell.rank ?? 99) - (b.cell.rank ?? 99));
+  const values = rows.map((r) => r.cell.value ?? 0);
+  const max = Math.max(1e-9, ...values.map(Math.abs));
+  return (
+    <Panel
+      testId="county-ranking"
+      title={`县区排名 · ${indicator.name}`}
+      extra={
+        <span style={{ color: palette.muted, fontSize: 12 }}>
+          {indicator.better === "lower" ? "越低越好" : "越高越好"}
+        </span>
+      }
+    >
+      {rows.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />}
+      {rows.map((r) => (
+        <Link
+          key={r.unit.code}
+          to={`/cockpit/indicators/${indicator.code}?${qs({ org: r.unit.code, period })}`}
+          style={{
+            display: "flex",
+            alignItems: "center",
+            gap: 6,
+            color: palette.text,
+            fontSize: 12,
+            lineHeight: "20px",
+          }}
+        >
+          <span style={{ width: 18, color: palette.glow, textAlign: "right" }}>{r.cell.rank ?? "—"}</span>
+          <span style={{ width: 52, whiteSpace: "nowrap" }}>{r.unit.name}</span>
+          <span style={{ flex: 1, background: "#0c2142", height: 8, borderRadius: 4 }}>
+            <span
+              style={{
+                display: "block",
+                height: 8,
+                borderRadius: 4,
+                width: `${(Math.abs(r.cell.value ?? 0) / max) * 100}%`,
+                background: statusColor[r.cell.status],
+              }}
+            />
+          </span>
+          <span style={{ width: 70, textAlign: "right" }}>
+            {formatValue(r.cell.value, indicator.unit, indicator.decimals)}
+          </span>
+        </Link>
+      ))}
+    </Panel>
+  );
+}
