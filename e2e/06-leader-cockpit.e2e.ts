@@ -36,6 +36,7 @@ describe("leader: the cockpit (驾驶舱)", () => {
     const myopia = page.locator('[data-testid^="indicator-"]', { hasText: "近视率" }).first();
     await myopia.click();
     await page.waitForURL(/\/cockpit\/indicators\//);
+    await page.getByTestId("drill-title").waitFor({ timeout: 90_000 });
     expect(await page.getByTestId("drill-title").textContent()).toContain("吕梁市");
     expect(await page.getByTestId("figure-fraction").textContent()).toMatch(/[\d,]+ ÷ .*[\d,]+/);
     const counties = page.locator('[data-testid="drill-table"] tbody tr.ant-table-row');
@@ -44,7 +45,7 @@ describe("leader: the cockpit (驾驶舱)", () => {
     await screenshot(page, "61-leader-drill-city");
     await page.locator('[data-testid="drill-table"]').getByRole("link", { name: "离石区" }).click();
     await page.waitForURL(/org=141102/);
-    await page.getByTestId("drill-title").filter({ hasText: "离石区" }).waitFor();
+    await page.getByTestId("drill-title").filter({ hasText: "离石区" }).waitFor({ timeout: 90_000 });
     await page.locator('[data-testid="drill-table"] tbody tr.ant-table-row').first().waitFor();
     expect(await page.getByTestId("parents").textContent()).toContain("吕梁市");
     await screenshot(page, "62-leader-drill-county");
@@ -56,9 +57,12 @@ describe("leader: the cockpit (驾驶舱)", () => {
     const name = (await school.textContent()) ?? "";
     await school.click();
     await page.waitForURL(/\/cockpit\/units\//);
-    await page.getByTestId("unit-title").filter({ hasText: name }).waitFor();
+    await page.getByTestId("unit-title").filter({ hasText: name }).waitFor({ timeout: 90_000 });
     await screenshot(page, "63-leader-school-page");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("unit-export").click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("unit-export").click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     const file = await download.path();
     expect(file).toBeTruthy();

@@ -345,16 +345,14 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                         >
                           {i.name}
                         </span>
-                        <Sparkline trend={cell.trend} unit={i.unit} width={72} height={24} />
                         <span
                           data-testid="indicator-value"
                           style={{
-                            width: 78,
-                            textAlign: "right",
                             fontSize: 16,
                             fontWeight: 700,
+                            whiteSpace: "nowrap",
                             color:
-                              statusColor[cell.status] === statusColor.noData
+                              cell.status === "noData" || cell.status === "noTarget"
                                 ? palette.text
                                 : statusColor[cell.status],
                           }}
@@ -363,19 +361,37 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                         </span>
                         <StatusDot status={cell.status} />
                       </div>
-                      <div style={{ display: "flex", gap: 10, color: palette.muted, fontSize: 12 }}>
-                        <span>目标 {cell.target ?? "—"}</span>
-                        {cell.change !== null && (
-                          <span>较上期 {formatChange(cell.change, i.unit, i.decimals)}</span>
-                        )}
-                        {own && i.city.value !== null && (
-                          <span>全市 {formatValue(i.city.value, i.unit, i.decimals)}</span>
-                        )}
-                        {cell.status === "unmet" && cell.gap !== null && (
-                          <span style={{ color: statusColor.unmet }}>
-                            差 {formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}
-                          </span>
-                        )}
+                      <div
+                        style={{
+                          display: "flex",
+                          alignItems: "center",
+                          gap: 8,
+                          color: palette.muted,
+                          fontSize: 12,
+                        }}
+                      >
+                        <span
+                          style={{
+                            flex: 1,
+                            minWidth: 0,
+                            overflow: "hidden",
+                            textOverflow: "ellipsis",
+                            whiteSpace: "nowrap",
+                          }}
+                        >
+                          目标 {cell.target ?? "—"}
+                          {cell.change !== null &&
+                            ` · 较上期 ${formatChange(cell.change, i.unit, i.decimals)}`}
+                          {own &&
+                            i.city.value !== null &&
+                            ` · 全市 ${formatValue(i.city.value, i.unit, i.decimals)}`}
+                          {cell.status === "unmet" && cell.gap !== null && (
+                            <span style={{ color: statusColor.unmet }}>
+                              {` · 差 ${formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}`}
+                            </span>
+                          )}
+                        </span>
+                        <Sparkline trend={cell.trend} unit={i.unit} width={64} height={20} />
                       </div>
                     </Link>
                   );

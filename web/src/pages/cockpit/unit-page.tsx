@@ -78,22 +78,29 @@ export default function UnitIndicatorPage() {
                 pagination={false}
                 dataSource={items}
                 columns={[
-                  { title: "指标", dataIndex: "name", width: 220 },
+                  { title: "指标", dataIndex: "name", width: 230 },
                   {
                     title: "本单位",
                     align: "right",
+                    width: 100,
                     render: (_: unknown, i) => <b>{formatValue(i.self.value, i.unit, i.decimals)}</b>,
                   },
                   {
                     title: "分子 ÷ 分母",
                     align: "right",
+                    width: 150,
                     render: (_: unknown, i) =>
                       `${formatCount(i.self.numerator)} ÷ ${formatCount(i.self.denominator)}`,
                   },
-                  { title: "目标", render: (_: unknown, i) => i.self.target ?? "—" },
-                  { title: "状态", render: (_: unknown, i) => <StatusDot status={i.self.status} /> },
+                  { title: "目标", width: 120, render: (_: unknown, i) => i.self.target ?? "—" },
+                  {
+                    title: "状态",
+                    width: 90,
+                    render: (_: unknown, i) => <StatusDot status={i.self.status} />,
+                  },
                   {
                     title: "趋势",
+                    width: 100,
                     render: (_: unknown, i) => (
                       <Sparkline trend={i.self.trend} unit={i.unit} width={80} height={22} />
                     ),
@@ -101,6 +108,7 @@ export default function UnitIndicatorPage() {
                   {
                     title: "较上期",
                     align: "right",
+                    width: 130,
                     render: (_: unknown, i) => formatChange(i.self.change, i.unit, i.decimals),
                   },
                   ...parents.map((p, k) => ({

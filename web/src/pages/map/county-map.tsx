@@ -31,13 +31,22 @@ interface Props {
   outOfScopeText: string;
   onSelect(code: string): void;
   height?: number;
+  /** Colour of the scale's text (light on a dark screen such as the cockpit). */
+  textColor?: string;
 }
 
 /**
  * The county map of the city, coloured by one figure (ECharts visualMap). Counties without a value
  * are outside the user's scope: grey, without figures, not clickable.
  */
-export function CountyMap({ data, figureName, outOfScopeText, onSelect, height = 500 }: Props) {
+export function CountyMap({
+  data,
+  figureName,
+  outOfScopeText,
+  onSelect,
+  height = 500,
+  textColor = "#333",
+}: Props) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -96,7 +105,7 @@ export function CountyMap({ data, figureName, outOfScopeText, onSelect, height =
           left: 16,
           bottom: 16,
           inRange: { color: ["#e6f4ff", "#69b1ff", "#0958d9", "#002c8c"] },
-          textStyle: { color: "#333" },
+          textStyle: { color: textColor },
           formatter: (v: number) => `${figureName} ${Math.round(v * 10) / 10}`,
         },
         series: [
@@ -128,7 +137,7 @@ export function CountyMap({ data, figureName, outOfScopeText, onSelect, height =
       },
       { notMerge: false },
     );
-  }, [data, figureName, outOfScopeText]);
+  }, [data, figureName, outOfScopeText, textColor]);
 
   return (
     <div
