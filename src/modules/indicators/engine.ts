@@ -49,7 +49,7 @@ export function computeIndicator(formula: Formula, units: UnitFacts[]): Map<stri
     const d = formula.denominator ? (ev.number(formula.denominator.tree) ?? 0) : 0;
     const touched = ev.touched ? 1 : 0;
     if (n === 0 && d === 0 && !touched) continue;
-    for (const p of pathsUp(u.path)) {
+    for (const p of u.ancestors ?? pathsUp(u.path)) {
       let a = acc.get(p);
       if (!a) {
         a = { n: 0, d: 0, reported: 0 };

@@ -1,6 +1,7 @@
 import type { DataEvents } from "../../shared/data-events.js";
 import { parsePeriod } from "../../shared/period.js";
 import { schoolTypeByCode } from "../registry/codes.js";
+import { pathsUp } from "./engine.js";
 import { type StaffGroup, type StudentGroup, type UnitFacts, valueKey } from "./expression/evaluate.js";
 import type { RegistryReadModel, UnitRow } from "./registry-read-model.js";
 import {
@@ -20,7 +21,11 @@ export interface PeriodFacts {
   byPath: Map<string, UnitFacts>;
   /** When the newest of the underlying reads was made (the "as of" of figures computed from them). */
   readAt: Date;
+  /** A number unique to this assembly: results computed from the same facts share it. */
+  id: number;
 }
+
+let assemblies = 0;
 
 interface Stamped<T> {
   key: string;
@@ -167,6 +172,8 @@ export class FactsProvider {
   }
 }
 
+const NONE: never[] = [];
+
 /** Builds the per-unit facts of one period from the raw reads. Pure. */
 export function assemble(
   period: string,
@@ -212,10 +219,12 @@ export function assemble(
       mergedInPeriod:
         u.end_reason === "merged" && u.valid_to !== null && u.valid_to >= start && u.valid_to <= end,
       openedInPeriod: u.valid_from >= start && u.valid_from <= end,
-      students: people.students.get(u.id) ?? [],
-      staff: people.staff.get(u.id) ?? [],
+      students: people.students.get(u.id) ?? NONE,
+      staff: people.staff.get(u.id) ?? NONE,
       values: values.get(u.id) ?? new Map(),
       health: screenings.get(u.id) ?? null,
+      source: u,
+      ancestors: pathsUp(u.path),
     };
   });
   return {
@@ -224,5 +233,6 @@ export function assemble(
     byCode: new Map(out.map((u) => [u.code, u])),
     byPath: new Map(out.map((u) => [u.path, u])),
     readAt: new Date(),
+    id: ++assemblies,
   };
 }

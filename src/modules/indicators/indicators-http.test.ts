@@ -25,6 +25,7 @@ beforeAll(async () => {
   await user(db, "leader", ["leader"], ["141100"]);
   await user(db, "lishi", ["county_admin"], ["141102"]);
   await user(db, "school1", ["school_admin"], ["1411020003"]);
+  await user(db, "lsxx", ["school_admin"], ["1411020001"]);
   const admin = await signIn(t.app, "admin");
   const pkg = JSON.parse(fs.readFileSync("packs/lvliang/plan-2022.json", "utf8"));
   const res = await admin.post("/api/indicator-packages", pkg);
@@ -132,6 +133,57 @@ describe("definitions", () => {
     const c = (await admin.get("/api/cockpit?period=2022")).json();
     const row = c.indicators.find((i: { code: string }) => i.code === "public_share");
     expect(row.counties[0]).toMatchObject({ value: 50, status: "met", statusLabel: "达标" });
+  });
+});
+
+describe("live from the census forms", () => {
+  it("shows a school's census return in the cockpit as soon as it is submitted", async () => {
+    const leader = await signIn(t.app, "leader");
+    const safe = async () =>
+      (await leader.get("/api/cockpit?period=2022"))
+        .json()
+        .indicators.find((i: { code: string }) => i.code === "safe_campus_coverage");
+    expect((await safe()).city).toMatchObject({ value: null, status: "noData", reported: 0 });
+
+    const school = await signIn(t.app, "lsxx");
+    const res = await school.request({
+      method: "PUT",
+      url: "/api/forms/school_census/periods/2022/entries/1411020001",
+      payload: {
+        submit: true,
+        values: [
+          { element: "teaching_area_m2", value: 5200 },
+          { element: "sports_area_m2", value: 8100 },
+          { element: "equipment_value_wan", value: 180 },
+          { element: "multimedia_classrooms", value: 24 },
+          { element: "uplink_mbps", value: 1000 },
+          { element: "class_bandwidth_mbps", value: 100 },
+          { element: "rule_of_law_vp", value: true },
+          { element: "parent_school", value: true },
+          { element: "parent_committee", value: true },
+          { element: "safe_campus", value: "达标" },
+        ],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().status).toBe("submitted");
+    // 1 of the city's 8 current schools has reported 平安校园 达标.
+    expect((await safe()).city).toMatchObject({
+      numerator: 1,
+      denominator: 8,
+      value: 12.5,
+      reported: 1,
+      status: "unmet",
+    });
+    const lvp = (
+      await leader.get(
+        "/api/indicator-results?indicator=legal_vice_principal_coverage&period=2022&orgUnit=141102",
+      )
+    ).json();
+    expect(lvp.children.find((c: { code: string }) => c.code === "1411020001").cell).toMatchObject({
+      value: 100,
+      numerator: 1,
+    });
   });
 });
 

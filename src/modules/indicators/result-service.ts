@@ -75,6 +75,8 @@ export class ResultService {
     null;
   private version = 0;
   private cache = new Map<string, ResultEntry>();
+  /** Whole cockpit payloads by (scope, query, definitions, facts): a warm cockpit is a lookup. */
+  private cockpits = new Map<string, CockpitResponse>();
 
   constructor(
     private readonly repo: IndicatorRepository,
@@ -87,6 +89,7 @@ export class ResultService {
     this.version++;
     this.defs = null;
     this.cache.clear();
+    this.cockpits.clear();
   }
 
   private async definitions(): Promise<Definitions> {
@@ -213,6 +216,24 @@ export class ResultService {
     requirePermission(actor, "indicators.read");
     const defs = await this.definitions();
     const { codes, facts } = await this.series(defs, q.period, q.trend);
+    const key = [actor.scopePaths.join(","), q.period, q.trend, defs.version, ...facts.map((f) => f.id)].join(
+      "|",
+    );
+    const hit = this.cockpits.get(key);
+    if (hit) return hit;
+    const built = this.buildCockpit(actor, defs, codes, facts, q);
+    if (this.cockpits.size >= 200) this.cockpits.clear();
+    this.cockpits.set(key, built);
+    return built;
+  }
+
+  private buildCockpit(
+    actor: Actor,
+    defs: Definitions,
+    codes: string[],
+    facts: PeriodFacts[],
+    q: { period: string; trend: number },
+  ): CockpitResponse {
     const now = facts[facts.length - 1];
     const city = this.cityOf(actor, now);
     const counties = now.units.filter(

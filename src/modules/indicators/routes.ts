@@ -34,6 +34,22 @@ import {
 } from "./schemas.js";
 
 const tags = ["indicators"];
+
+/**
+ * The cockpit's payload is built by the service from typed parts and cached whole; it is written as
+ * JSON without validating it again against the response schema (which still documents it), and the
+ * text of a cached payload is reused.
+ */
+const jsonOf = new WeakMap<object, string>();
+const cachedJson = () => (data: unknown) => {
+  if (typeof data !== "object" || data === null) return JSON.stringify(data);
+  let text = jsonOf.get(data);
+  if (text === undefined) {
+    text = JSON.stringify(data);
+    jsonOf.set(data, text);
+  }
+  return text;
+};
 const codeParams = z.object({ code: z.string() });
 const idParams = z.object({ id: z.coerce.number().int() });
 
@@ -276,6 +292,7 @@ export function indicatorRoutes(defs: DefinitionService, results: ResultService)
           querystring: cockpitQuery,
           response: { 200: cockpitResponse },
         },
+        serializerCompiler: cachedJson,
       },
       (req) => results.cockpit(actorOf(req), req.query),
     );
@@ -298,6 +315,7 @@ export function indicatorRoutes(defs: DefinitionService, results: ResultService)
           querystring: resultsQuery,
           response: { 200: resultsResponse },
         },
+        serializerCompiler: cachedJson,
       },
       (req) => results.results(actorOf(req), req.query),
     );
@@ -327,6 +345,7 @@ export function indicatorRoutes(defs: DefinitionService, results: ResultService)
           querystring: pageQuery,
           response: { 200: unitPageResponse },
         },
+        serializerCompiler: cachedJson,
       },
       (req) => results.unitPage(actorOf(req), req.params.code, req.query),
     );

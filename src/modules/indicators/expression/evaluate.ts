@@ -35,6 +35,13 @@ export interface UnitFacts {
   values: Map<string, number | string | null>;
   /** Vision screening at this unit in the period, when there was one. */
   health: { screened: number; myopic: number } | null;
+  /**
+   * The registry record these facts were made from, shared by every period's facts until the
+   * registry is read again: the identity under which period-free counts are remembered.
+   */
+  source?: object;
+  /** Paths of the unit and every unit above it (engine.ts pathsUp), when precomputed. */
+  ancestors?: string[];
 }
 
 export interface StudentGroup {
@@ -56,17 +63,56 @@ export const valueKey = (code: string, disaggregation = "") => `${code}\u0000${d
 
 type V = number | string | boolean | null | V[];
 
+/** Equality across a number and its text ("1" = 1): choice codes may look like numbers. */
+const same = (a: V, b: V) => a === b || (typeof a !== typeof b && String(a) === String(b));
+
+/**
+ * Counts of students and staff under a condition that reads no reported value depend only on the
+ * unit's attributes and its people, not on the period: they are remembered per (aggregate node, unit
+ * record, people list), so the periods of a trend and a change of forms data reuse them. The keys
+ * are the objects themselves (weakly held), so a re-read of the registry or of people is a miss.
+ */
+const peopleMemo = new WeakMap<Expr, WeakMap<object, { groups: object; n: number }>>();
+
+/** True when an expression calls value(…) anywhere (its result then depends on the period). */
+function readsValues(e: Expr): boolean {
+  switch (e.k) {
+    case "call":
+      return e.name === "value" || e.args.some(readsValues);
+    case "binary":
+      return readsValues(e.left) || readsValues(e.right);
+    case "unary":
+      return readsValues(e.arg);
+    case "list":
+      return e.items.some(readsValues);
+    default:
+      return false;
+  }
+}
+const readsValuesMemo = new WeakMap<Expr, boolean>();
+const periodFree = (e: Expr) => {
+  let r = readsValuesMemo.get(e);
+  if (r === undefined) {
+    r = !readsValues(e);
+    readsValuesMemo.set(e, r);
+  }
+  return r;
+};
+
 /** Evaluation of one expression on one unit; `touched` says a reported figure (form, screening) was found. */
 export class UnitEvaluator {
   touched = false;
+  /** The student or staff group a condition is being evaluated on, if any. */
+  private group: Record<string, unknown> | null = null;
+  private attrs: Record<string, V> | null = null;
   constructor(private readonly u: UnitFacts) {}
 
   number(e: Expr): number | null {
-    const v = this.eval(e, null);
+    const v = this.eval(e);
     return typeof v === "number" && Number.isFinite(v) ? v : null;
   }
 
-  private eval(e: Expr, row: Record<string, V> | null): V {
+  private eval(e: Expr): V {
     switch (e.k) {
       case "num":
       case "str":
@@ -75,34 +121,36 @@ export class UnitEvaluator {
       case "null":
         return null;
       case "list":
-        return e.items.map((i) => this.eval(i, row));
-      case "name":
-        return row ? (row[e.name] ?? null) : null;
+        return e.items.map((i) => this.eval(i));
+      case "name": {
+        const g = this.group;
+        if (g !== null && e.name in g) return (g[e.name] as V) ?? null;
+        return this.unitAttrs()[e.name] ?? null;
+      }
       case "unary": {
-        const a = this.eval(e.arg, row);
+        const a = this.eval(e.arg);
         if (e.op === "not") return a === null ? null : !a;
         return typeof a === "number" ? -a : null;
       }
       case "binary":
-        return this.binary(e, row);
+        return this.binary(e);
       case "call":
-        return this.call(e, row);
+        return this.call(e);
     }
   }
 
-  private binary(e: Extract<Expr, { k: "binary" }>, row: Record<string, V> | null): V {
+  private binary(e: Extract<Expr, { k: "binary" }>): V {
     if (e.op === "and") {
-      const l = this.eval(e.left, row);
+      const l = this.eval(e.left);
       if (l !== true) return l === null ? null : false;
-      return this.eval(e.right, row) === true;
+      return this.eval(e.right) === true;
     }
     if (e.op === "or") {
-      const l = this.eval(e.left, row);
-      if (l === true) return true;
-      return this.eval(e.right, row) === true;
+      if (this.eval(e.left) === true) return true;
+      return this.eval(e.right) === true;
     }
-    const l = this.eval(e.left, row);
-    const r = this.eval(e.right, row);
+    const l = this.eval(e.left);
+    const r = this.eval(e.right);
     switch (e.op) {
       case "+":
       case "-":
@@ -122,7 +170,6 @@ export class UnitEvaluator {
       case "=":
       case "!=": {
         if (l === null || r === null) return false;
-        const same = (a: V, b: V) => a === b || (typeof a !== typeof b && String(a) === String(b));
         const eq = Array.isArray(l)
           ? l.some((x) => same(x, r))
           : Array.isArray(r)
@@ -140,9 +187,10 @@ export class UnitEvaluator {
     }
   }
 
-  private unitRow(): Record<string, V> {
+  private unitAttrs(): Record<string, V> {
+    if (this.attrs) return this.attrs;
     const u = this.u;
-    return {
+    this.attrs = {
       type: u.schoolType,
       ownership: u.ownership,
       inclusive: u.inclusive ?? false,
@@ -154,13 +202,14 @@ export class UnitEvaluator {
       compulsory: u.compulsory,
       county: u.countyCode,
     };
+    return this.attrs;
   }
 
-  private cond(args: Expr[], row: Record<string, V>): boolean {
-    return args.length === 0 || this.eval(args[0], row) === true;
+  private cond(args: Expr[]): boolean {
+    return args.length === 0 || this.eval(args[0]) === true;
   }
 
-  private call(e: Extract<Expr, { k: "call" }>, row: Record<string, V> | null): V {
+  private call(e: Extract<Expr, { k: "call" }>): V {
     const u = this.u;
     switch (e.name) {
       case "value": {
@@ -172,60 +221,66 @@ export class UnitEvaluator {
         return v;
       }
       case "if": {
-        const c = this.eval(e.args[0], row);
-        return this.eval(c === true ? e.args[1] : e.args[2], row);
+        const c = this.eval(e.args[0]);
+        return this.eval(c === true ? e.args[1] : e.args[2]);
       }
       case "min":
       case "max": {
-        const a = this.eval(e.args[0], row);
-        const b = this.eval(e.args[1], row);
+        const a = this.eval(e.args[0]);
+        const b = this.eval(e.args[1]);
         if (typeof a !== "number" || typeof b !== "number") return null;
         return e.name === "min" ? Math.min(a, b) : Math.max(a, b);
       }
       case "coalesce": {
-        const a = this.eval(e.args[0], row);
-        return a === null ? this.eval(e.args[1], row) : a;
+        const a = this.eval(e.args[0]);
+        return a === null ? this.eval(e.args[1]) : a;
       }
     }
     return this.aggregate(e);
   }
 
+  /** Sums `n` over the groups (students or staff) that meet the condition, remembered when period-free. */
+  private people(e: Extract<Expr, { k: "call" }>, groups: Array<{ n: number }>): number {
+    if (groups.length === 0) return 0;
+    const memoable = this.u.source !== undefined && (e.args.length === 0 || periodFree(e.args[0]));
+    let byUnit: WeakMap<object, { groups: object; n: number }> | undefined;
+    if (memoable) {
+      byUnit = peopleMemo.get(e);
+      if (!byUnit) {
+        byUnit = new WeakMap();
+        peopleMemo.set(e, byUnit);
+      }
+      const hit = byUnit.get(this.u.source!);
+      if (hit && hit.groups === groups) return hit.n;
+    }
+    let n = 0;
+    for (const g of groups) {
+      this.group = g as unknown as Record<string, unknown>;
+      if (this.cond(e.args)) n += g.n;
+    }
+    this.group = null;
+    if (byUnit) byUnit.set(this.u.source!, { groups, n });
+    return n;
+  }
+
   private aggregate(e: Extract<Expr, { k: "call" }>): number {
     const u = this.u;
-    const base = this.unitRow();
     switch (e.name) {
-      case "students": {
-        let n = 0;
-        for (const g of u.students)
-          if (this.cond(e.args, { ...base, stage: g.stage, grade: g.grade, gender: g.gender })) n += g.n;
-        return n;
-      }
-      case "staff": {
-        let n = 0;
-        for (const g of u.staff)
-          if (
-            this.cond(e.args, {
-              ...base,
-              posts: g.posts,
-              keyLevel: g.keyLevel,
-              title: g.title,
-              education: g.education,
-            })
-          )
-            n += g.n;
-        return n;
-      }
+      case "students":
+        return this.people(e, u.students);
+      case "staff":
+        return this.people(e, u.staff);
       case "schools":
-        return u.kind === "school" && u.current && this.cond(e.args, base) ? 1 : 0;
+        return u.kind === "school" && u.current && this.cond(e.args) ? 1 : 0;
       case "counties":
-        return u.kind === "county" && u.current && this.cond(e.args, base) ? 1 : 0;
+        return u.kind === "county" && u.current && this.cond(e.args) ? 1 : 0;
       case "mergers":
-        return u.kind === "school" && u.mergedInPeriod && this.cond(e.args, base) ? 1 : 0;
+        return u.kind === "school" && u.mergedInPeriod && this.cond(e.args) ? 1 : 0;
       case "opened":
-        return u.kind === "school" && u.openedInPeriod && this.cond(e.args, base) ? 1 : 0;
+        return u.kind === "school" && u.openedInPeriod && this.cond(e.args) ? 1 : 0;
       case "screened":
       case "myopic": {
-        if (!u.health || !this.cond(e.args, base)) return 0;
+        if (!u.health || !this.cond(e.args)) return 0;
         this.touched = true;
         return e.name === "screened" ? u.health.screened : u.health.myopic;
       }
