@@ -16,11 +16,11 @@ import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { connect } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
+import { withDatabase } from "../src/db/url.js";
 import { generateDemoCity } from "../src/demo/generate.js";
 import { loadCountyShapes } from "../src/demo/geo.js";
 import { loadDemoCity } from "../src/demo/load.js";
 import { luliangCounties } from "../src/modules/registry/codes.js";
-import { withDatabase } from "../test/db-url.js";
 
 type Mode = "generate" | "pglite" | "postgres";
 interface Figures {

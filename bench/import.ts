@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { connect, type Database } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
+import { withDatabase } from "../src/db/url.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
 import { ImportRepository } from "../src/modules/exchange/repository.js";
 import { ImportService } from "../src/modules/exchange/service.js";
@@ -27,7 +28,6 @@ import { gradeLabels, luliangCounties, schoolTypeByCode } from "../src/modules/r
 import { gradesOfSchoolType } from "../src/modules/registry/rules.js";
 import { systemActor } from "../src/shared/actor.js";
 import { makeResidentId } from "../src/shared/resident-id.js";
-import { withDatabase } from "../test/db-url.js";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

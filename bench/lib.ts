@@ -3,20 +3,15 @@ import autocannon from "autocannon";
 import pino from "pino";
 import { connect, type Database } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
+import { withDatabase } from "../src/db/url.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
 
 export const DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/edu_bench";
 
-export function withDatabaseName(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** The bench database with the full demo city: created and loaded on first use, then reused. */
 export async function ensureBenchDatabase(url: string): Promise<Database> {
   const name = new URL(url).pathname.slice(1);
-  const admin = await connect({ url: withDatabaseName(url, "postgres"), poolSize: 1 });
+  const admin = await connect({ url: withDatabase(url, "postgres"), poolSize: 1 });
   const exists = await admin.db
     .selectFrom("pg_database" as never)
     .select("datname" as never)

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import Fastify from "fastify";
 import pg from "pg";
 import { loadConfig } from "../src/config.js";
-import { connect } from "../src/db/connect.js";
+import { connect, statementName } from "../src/db/connect.js";
 import { buildApp } from "../src/server/app.js";
 
 const [mode, port, url, sqlFile] = process.argv.slice(2);
@@ -24,7 +24,8 @@ if (mode === "platform") {
   app.get<{ Querystring: { i: string } }>("/search", async (request) => {
     const out: unknown[] = [];
     for (const s of statements[Number(request.query.i)])
-      out.push((await pool.query(s.sql, s.parameters)).rows);
+      // Prepared under a name, as the platform's own pool does (src/db/connect.ts).
+      out.push((await pool.query({ name: statementName(s.sql), text: s.sql, values: s.parameters })).rows);
     return out;
   });
   await app.listen({ port: Number(port), host: "127.0.0.1" });

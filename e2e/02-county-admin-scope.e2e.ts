@@ -70,6 +70,43 @@ describe("county admin lishi: the map shows 离石区 only", () => {
     await page.keyboard.press("Escape");
   });
 
+  it("sees the school on the map of 离石区 in its profile", async () => {
+    const { page } = s;
+    await page.getByRole("tab", { name: "基本信息" }).click();
+    await page.locator('[data-testid="school-map"][data-ready="1"]').waitFor();
+    expect(await page.getByTestId("school-map").getAttribute("aria-label")).toContain("离石区");
+    await screenshot(page, "17-lishi-school-on-map");
+  });
+
+  it("edits the school from the keyboard: Chinese messages on the fields, then a new version in the history", async () => {
+    const { page } = s;
+    await page.getByTestId("school-edit").click();
+    const form = page.getByTestId("school-edit-form");
+    await form.waitFor();
+    // A longitude outside China: the server's message lands on the field.
+    const originalLng = await form.getByLabel("经度").inputValue();
+    await form.getByLabel("经度").fill("200");
+    await form.getByLabel("学校名称").press("Enter");
+    await page.getByTestId("edit-error").waitFor();
+    expect(await form.locator(".ant-form-item-explain-error").first().textContent()).toContain("经度应在");
+    // An empty name is refused before sending.
+    await form.getByLabel("学校名称").fill("");
+    await form.getByLabel("学校名称").press("Enter");
+    await form.getByText("请填写学校名称").waitFor();
+    await screenshot(page, "18-lishi-school-edit-errors");
+    await form.getByLabel("学校名称").fill("离石区实验小学");
+    await form.getByLabel("经度").fill(originalLng);
+    await form.getByLabel("经度").press("Tab");
+    const lng = await page.evaluate(() => document.activeElement?.getAttribute("id"));
+    expect(lng).toContain("lat"); // Tab moves from 经度 to 纬度
+    await form.getByLabel("变更说明").fill("门牌调整");
+    await form.getByLabel("地址").fill("离石区滨河北路1号");
+    await form.getByLabel("地址").press("Enter");
+    await form.waitFor({ state: "hidden" });
+    await page.getByText("离石区滨河北路1号").first().waitFor();
+    await screenshot(page, "19-lishi-school-edited");
+  });
+
   it("sees 'not found' at the URL of a 孝义市 school", async () => {
     const { page, baseUrl } = s;
     await page.goto(`${baseUrl}/schools/1411810001`);

@@ -170,6 +170,29 @@ describe("school admin: import students with bad rows, fix, commit, find", () =>
     await page.keyboard.press("Escape");
   });
 
+  it("edits a staff member: a bad date is refused in Chinese on its field, a new title is saved", async () => {
+    const { page } = s;
+    await page.getByRole("link", { name: "教职工" }).click();
+    await page.waitForURL(/\/staff$/);
+    const rows = page.locator('[data-testid="staff-table"] tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    await rows.first().click();
+    await page.getByTestId("person-edit").click();
+    const form = page.getByTestId("staff-edit-form");
+    await form.waitFor();
+    await form.getByLabel("到校时间").fill("2020-02-30");
+    await page.getByTestId("edit-save").click();
+    await page.getByTestId("edit-error").waitFor();
+    expect(await form.locator(".ant-form-item-explain-error").first().textContent()).toMatch(/到校时间|日期/);
+    await screenshot(page, "26-staff-edit-error");
+    await form.getByLabel("到校时间").fill("2020-02-28");
+    await form.getByLabel("教师资格证").fill("小学语文教师资格证");
+    await page.getByTestId("edit-save").click();
+    await page.getByTestId("person-drawer").getByText("小学语文教师资格证").waitFor();
+    await screenshot(page, "27-staff-edited");
+    await page.keyboard.press("Escape");
+  });
+
   it("never reached off the platform's origin and raised no page errors", () => {
     expect(s.offOrigin).toEqual([]);
     expect(s.pageErrors).toEqual([]);

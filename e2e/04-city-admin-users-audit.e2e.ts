@@ -93,6 +93,40 @@ describe("city admin: a user scoped to 汾阳市, and the audit viewer", () => {
     await screenshot(page, "34-audit-user");
   });
 
+  it("defines a custom role with only permissions it holds, edits it, and deletes it", async () => {
+    const { page } = s;
+    await page.getByRole("link", { name: "角色与权限" }).click();
+    await page.waitForURL(/\/admin\/roles$/);
+    // Built-in roles are read-only.
+    const builtin = page.locator('[data-testid="roles-table"] tbody tr', { hasText: "county_admin" });
+    expect(await builtin.textContent()).toContain("只读");
+    await page.getByTestId("role-new").click();
+    const form = page.getByTestId("role-form");
+    await form.getByLabel("代码").fill("Bad-Code");
+    await form.getByLabel("角色", { exact: true }).fill("学籍核查员");
+    await page.getByTestId("role-save").click();
+    await form.getByText("小写字母开头").first().waitFor();
+    await form.getByText("请至少选择一项权限").waitFor();
+    await form.getByLabel("代码").fill("roll_checker");
+    await form.getByLabel("查看学生和教职工").check();
+    await screenshot(page, "36-role-new");
+    await page.getByTestId("role-save").click();
+    const row = page.locator('[data-testid="roles-table"] tbody tr', { hasText: "roll_checker" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("学籍核查员");
+    await page.getByTestId("role-edit-roll_checker").click();
+    await page.getByTestId("role-form").getByLabel("查看组织机构").check();
+    await page.getByTestId("role-save").click();
+    await row.getByText("查看组织机构").waitFor();
+    await screenshot(page, "37-roles");
+    await page.getByTestId("role-delete-roll_checker").click();
+    await page
+      .locator(".ant-popconfirm")
+      .getByRole("button", { name: /删\s*除/ })
+      .click();
+    await row.waitFor({ state: "detached" });
+  });
+
   it("shows the school admin's import in the audit viewer", async () => {
     const { page, baseUrl } = s;
     await page.goto(`${baseUrl}/admin/audit?actor=lsxx_admin&entity=import_job`);

@@ -5,6 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { withDatabase } from "../src/db/url.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
@@ -30,12 +31,6 @@ async function psql(url: string, statement: string) {
   } finally {
     await client.end();
   }
-}
-
-function withDatabase(url: string, name: string) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 /**
@@ -76,6 +71,7 @@ export default async function setup(project: TestProject) {
   }
 
   const t0 = performance.now();
+  let listenedAt: number | null = null;
   const server: ChildProcess = spawn(process.execPath, [tsx, "src/main.ts", "--demo"], {
     cwd: root,
     env,
@@ -90,15 +86,20 @@ export default async function setup(project: TestProject) {
     if (exited !== null) throw new Error(`the server exited with ${exited} before it answered`);
     try {
       const res = await fetch(`${baseUrl}/api/health`);
-      if (res.ok) break;
+      // Demo mode loads the capabilities' demo extras after listening: the journeys need them.
+      const demo = res.ok ? ((await res.json()) as { demo?: string }).demo : null;
+      if (res.ok) listenedAt ??= performance.now();
+      if (demo === "failed") throw new Error("the demo extras failed to load (see the server log)");
+      if (res.ok && demo !== "loading") break;
     } catch {
       // not listening yet
     }
     if (performance.now() - t0 > 540_000) throw new Error("the server did not answer within 9 minutes");
     await new Promise((r) => setTimeout(r, 500));
   }
+  const seconds = (t: number) => ((t - t0) / 1000).toFixed(1);
   console.log(
-    `e2e: platform serving at ${baseUrl} on ${pgUrl ? "PostgreSQL" : "PGlite"} after ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `e2e: platform serving at ${baseUrl} on ${pgUrl ? "PostgreSQL" : "PGlite"} after ${seconds(listenedAt ?? performance.now())} s, demo extras in after ${seconds(performance.now())} s`,
   );
   project.provide("baseUrl", baseUrl);
 

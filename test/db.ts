@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import { inject } from "vitest";
 import { connect, type Database } from "../src/db/connect.js";
-import { withDatabase } from "./db-url.js";
+import { withDatabase } from "../src/db/url.js";
 
 /** The engine the tests run on: PostgreSQL when TEST_DATABASE_URL is set, otherwise PGlite. */
 export const testEngine = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";

@@ -5,8 +5,8 @@ import { sql } from "kysely";
 import type { TestProject } from "vitest/node";
 import { connect } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
+import { withDatabase } from "../src/db/url.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
-import { withDatabase } from "./db-url.js";
 
 /**
  * Migrates one template database before the tests: a PGlite data-dir dump (each test file loads a

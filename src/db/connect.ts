@@ -69,7 +69,10 @@ async function connectPostgres(
   // An idle client whose connection the server ended (restart, DROP DATABASE … WITH (FORCE)) is
   // reported here; without a listener it would crash the process. The pool replaces it.
   pool.on("error", () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: queryLogger(onQuery) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: preparing(pool) }),
+    log: queryLogger(onQuery),
+  });
   return {
     db,
     engine: "postgres",
@@ -121,6 +124,48 @@ async function connectPostgres(
       if (!pool.ending) await pool.end();
     },
   };
+}
+
+/** Distinct statement texts given a name per process; beyond it, statements run unnamed. */
+const MAX_PREPARED = 2000;
+const statementNames = new Map<string, string>();
+
+/** The name under which `text` is prepared, or undefined once MAX_PREPARED texts have names. */
+export function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `k${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * The pool as Kysely sees it, with every parameterised statement prepared: pg sends a named Parse
+ * once per connection and then only Bind/Execute, so PostgreSQL neither parses nor (once it settles
+ * on a generic plan) plans the API's hot queries again. Planning was more than half of the student
+ * search's database time (0.38 of 0.63 ms). Statement texts are fixed per code path (values are
+ * parameters), so the set of names stays small; cursors and unparameterised SQL pass through.
+ */
+function preparing(pool: pg.Pool) {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query(text: unknown, values?: unknown[]) {
+          if (typeof text === "string" && values && values.length > 0) {
+            const name = statementName(text);
+            if (name) return client.query({ name, text, values });
+          }
+          return client.query(text as string, values);
+        },
+        release() {
+          client.release();
+        },
+      };
+    },
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
 }
 
 async function connectPGlite(opts: ConnectOptions): Promise<Database> {

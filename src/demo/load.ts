@@ -140,13 +140,27 @@ async function copyStudents(tx: BulkTx, city: DemoCity, progress: (p: LoadProgre
 
 /**
  * Demo mode at start-up: loads the demo city when the database has no org units, then makes sure
- * the demo accounts exist (only in a database the demo city was loaded into).
+ * the demo accounts exist (only in a database the demo city was loaded into), then loads the
+ * capabilities' demo extras. `npm start` runs the two halves apart (the extras after the server
+ * listens): ensureDemoCore, then runDemoExtras.
  */
 export async function ensureDemoCity(
   database: Database,
   log: Logger,
   options: Omit<LoadDemoOptions, "onProgress"> = {},
 ): Promise<void> {
+  if (await ensureDemoCore(database, log, options)) await runDemoExtras(database, log);
+}
+
+/**
+ * The core demo city and the demo accounts. Returns whether this database holds the demo city
+ * (only then may the demo extras be loaded into it).
+ */
+export async function ensureDemoCore(
+  database: Database,
+  log: Logger,
+  options: Omit<LoadDemoOptions, "onProgress"> = {},
+): Promise<boolean> {
   const hasOrgUnits = await database.db.selectFrom("org_unit").select("id").limit(1).executeTakeFirst();
   if (!hasOrgUnits) {
     const t0 = performance.now();
@@ -175,9 +189,9 @@ export async function ensureDemoCity(
     .executeTakeFirst();
   if (!seeded) {
     log.warn("database holds data that is not the demo city: demo accounts not created");
-    return;
+    return false;
   }
   const created = await ensureDemoAccounts(database.db);
   if (created.length) log.info({ created }, "demo accounts created (password demo1234)");
-  await runDemoExtras(database, log);
+  return true;
 }

@@ -12,6 +12,7 @@ import {
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { type Database, ping } from "../db/connect.js";
+import { demoStatus } from "../demo/status.js";
 import { authRoutes } from "../modules/access/auth-routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { registerErrorHandler } from "./plugins/errors.js";
@@ -68,10 +69,24 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
       schema: {
         tags: ["system"],
         summary: "健康检查 (no session needed)",
-        response: { 200: z.object({ status: z.literal("ok"), engine: z.string(), database: z.boolean() }) },
+        response: {
+          200: z.object({
+            status: z.literal("ok"),
+            engine: z.string(),
+            database: z.boolean(),
+            demo: z
+              .enum(["off", "loading", "ready", "failed"])
+              .describe("Demo mode: the demo extras load after the server listens (示范数据载入中)"),
+          }),
+        },
       },
     },
-    async () => ({ status: "ok" as const, engine: database.engine, database: await ping(database.db) }),
+    async () => ({
+      status: "ok" as const,
+      engine: database.engine,
+      database: await ping(database.db),
+      demo: demoStatus.state,
+    }),
   );
   app.get("/api/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -21,7 +21,7 @@ describe("sign-in and sessions", () => {
   it("health answers without a session", async () => {
     const res = await t.app.inject({ method: "GET", url: "/api/health" });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: "ok", database: true });
+    expect(res.json()).toMatchObject({ status: "ok", database: true, demo: "off" });
   });
 
   it("refuses an API call without a session, in Chinese", async () => {

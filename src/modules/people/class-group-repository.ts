@@ -42,6 +42,7 @@ export class ClassGroupRepository {
         ${viewJoins} order by ${order}, c.id`,
       cache,
       cacheKey: JSON.stringify(["class_group", scopePaths, f]),
+      window: { limit, offset },
     });
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
+import { dataEvents } from "../../shared/data-events.js";
 import { changeRoutes } from "../changes/routes.js";
 import { ChangeFeedService } from "../changes/service.js";
 import { OrgDirectory } from "../registry/org-directory.js";
@@ -30,6 +31,10 @@ export interface RegistryPeopleOptions {
 export function registryPeople(db: Kysely<DB>, opts: RegistryPeopleOptions = {}) {
   const now = opts.now ?? (() => new Date());
   const counts = new CountCache(opts.countCacheMs ?? 5000);
+  // Any committed change of people data in this process (imports, other modules) makes totals stale.
+  dataEvents.on((topic) => {
+    if (topic === "people") counts.clear();
+  });
   const directory = new OrgDirectory(db);
   const members = new PeopleOfSchools(counts);
   const orgUnits = new OrgUnitService(db, members, now);

@@ -3,9 +3,10 @@
  * county has ~90,000 students and even a count capped at COUNT_CAP walks 10,001 index entries
  * (~2 ms of database CPU), while the page itself reads 20 rows. A county admin paging or searching
  * repeatedly asks for the same totals, so they are kept for `ttlMs`; any write through this
- * process clears them at once, and writes by other processes (imports) show within `ttlMs`. Only
- * totals of 1,000 and more are kept (paged-sql.ts): a small one is cheap to count, and it is the
- * one a person checks right after a change. The rows of a page are never cached, only "共 N 条".
+ * process clears them at once (the people services, and every "people" data change notice: imports
+ * and other modules' writes), and writes by other processes (CLI imports) show within `ttlMs`.
+ * A first page shorter than the page size needs no count at all (paged-sql.ts). The rows of a page
+ * are never cached, only "共 N 条".
  */
 export class CountCache {
   private readonly entries = new Map<string, { total: number; at: number }>();

@@ -3,31 +3,46 @@ import type { DB } from "../../db/types.js";
 import { COUNT_CAP } from "../../shared/paging.js";
 import type { CountCache } from "./count-cache.js";
 
-/** Totals below this are counted on every request (an index-only count of < 1,000 entries). */
-export const REMEMBER_TOTALS_FROM = 1000;
-
 /**
- * One page of a list and its capped total in a single statement (one round trip, one plan):
+ * One page of a list and its capped total.
+ * - The total remembered in `cache` under `cacheKey`: only the page is read.
+ * - A first page (`window.offset` 0) shorter than `window.limit`: its length is the total, no count.
+ *   So the page is read first; when it is full the count follows (and is remembered).
+ * - Otherwise, one statement (one round trip, one plan):
  *   select c.total, p.* from (count over `limit COUNT_CAP + 1`) c left join lateral (page) p on true
- * The left join keeps the total when the page is empty. When a large total is remembered in
- * `cache` under `cacheKey`, only the page is read.
+ *   The left join keeps the total when the page is empty.
+ * Every total is remembered: writes of this process clear the cache at once (services call
+ * `counts.clear()`, imports through `onCommitted`), other processes' within its TTL.
  */
 export async function pageWithTotal<R extends { id: number }>(
   db: Kysely<DB>,
-  q: { countFrom: RawBuilder<unknown>; page: RawBuilder<R>; cache: CountCache; cacheKey: string },
+  q: {
+    countFrom: RawBuilder<unknown>;
+    page: RawBuilder<R>;
+    cache: CountCache;
+    cacheKey: string;
+    window?: { limit: number; offset: number };
+  },
 ): Promise<{ rows: R[]; total: number }> {
   const cached = q.cache.get(q.cacheKey);
   if (cached !== undefined) {
     const r = await q.page.execute(db);
     return { rows: r.rows, total: cached };
   }
+  if (q.window?.offset === 0) {
+    const page = await q.page.execute(db);
+    if (page.rows.length < q.window.limit) return { rows: page.rows, total: page.rows.length };
+    const c = await sql<{ n: number }>`select count(*)::int as n from
+      (select 1 ${q.countFrom} limit ${COUNT_CAP + 1}) x`.execute(db);
+    const total = c.rows[0]?.n ?? 0;
+    q.cache.set(q.cacheKey, total);
+    return { rows: page.rows, total };
+  }
   const r = await sql<R & { __total: number }>`select c.__total, p.* from
     (select count(*)::int as __total from (select 1 ${q.countFrom} limit ${COUNT_CAP + 1}) x) c
     left join lateral (${q.page}) p on true`.execute(db);
   const total = r.rows[0]?.__total ?? 0;
-  // Small totals are cheap to count and are the ones a person checks right after a change (the
-  // student just imported); only large ones are remembered.
-  if (total >= REMEMBER_TOTALS_FROM) q.cache.set(q.cacheKey, total);
+  q.cache.set(q.cacheKey, total);
   const rows: R[] = [];
   for (const { __total, ...row } of r.rows) if (row.id !== null) rows.push(row as unknown as R);
   return { rows, total };

@@ -67,6 +67,7 @@ export class StaffRepository {
         order by ${orderOf(f)} limit ${limit} offset ${offset}`,
       cache,
       cacheKey: JSON.stringify(["staff", scopePaths, f]),
+      window: { limit, offset },
     });
     const names = await directory.names(rows.map((r) => r.school_id));
     return {

@@ -42,6 +42,7 @@ export class StudentRepository {
         order by ${studentOrder(f)} limit ${limit} offset ${offset}`,
       cache,
       cacheKey: JSON.stringify(["student", scopePaths, f]),
+      window: { limit, offset },
     });
     const names = await directory.names(rows.map((r) => r.school_id));
     return {

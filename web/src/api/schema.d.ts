@@ -29,6 +29,11 @@ export interface paths {
                             status: "ok";
                             engine: string;
                             database: boolean;
+                            /**
+                             * @description Demo mode: the demo extras load after the server listens (示范数据载入中)
+                             * @enum {string}
+                             */
+                            demo: "off" | "loading" | "ready" | "failed";
                         };
                     };
                 };

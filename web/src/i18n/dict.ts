@@ -250,6 +250,9 @@ export const zh = {
   "roles.codeRequired": "请填写角色代码",
   "roles.nameRequired": "请填写角色名称",
   "roles.onlyHeld": "只能授予您自己拥有的权限",
+  "demo.loading":
+    "示范数据载入中：各业务模块的示范数据正在后台载入，部分页面的数据稍后出现，期间操作可能稍慢。",
+  "demo.failed": "部分示范数据未能载入（已载入的不受影响），请查看服务日志后重启。",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -504,4 +507,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   "roles.codeRequired": "Enter a role code",
   "roles.nameRequired": "Enter a role name",
   "roles.onlyHeld": "You can grant only permissions you hold yourself",
+  "demo.loading":
+    "Loading demo data: the modules' demo data is loading in the background; some figures appear shortly, and the platform may be slower meanwhile.",
+  "demo.failed": "Some demo data failed to load (what loaded is unaffected); see the server log and restart.",
 };

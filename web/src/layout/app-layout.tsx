@@ -1,7 +1,9 @@
 import { KeyOutlined, LogoutOutlined, TranslationOutlined, UserOutlined } from "@ant-design/icons";
-import { Button, Layout, Menu, Space, Tag, Tooltip, Typography, theme } from "antd";
-import { Suspense, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography, theme } from "antd";
+import { Suspense, useEffect, useState } from "react";
 import { Link, Outlet, useLocation } from "react-router";
+import { api, call } from "../api/client";
 import { useSession } from "../auth/session";
 import { ChangePassword } from "../components/change-password";
 import { PageLoading } from "../components/page-state";
@@ -122,11 +124,47 @@ export function AppLayout() {
           onClose={() => setPasswordOpen(false)}
         />
         <Content style={{ margin: 16, minWidth: 0 }}>
+          <DemoLoadingBanner />
           <Suspense fallback={<PageLoading />}>
             <Outlet />
           </Suspense>
         </Content>
       </Layout>
     </Layout>
+  );
+}
+
+/**
+ * "示范数据载入中": in demo mode the capabilities' demo data loads after the server starts
+ * (/api/health says demo: "loading"); asked again every 3 s until it is in, then the page's data
+ * is read afresh.
+ */
+function DemoLoadingBanner() {
+  const { t } = useI18n();
+  const [wasLoading, setWasLoading] = useState(false);
+  const health = useQuery({
+    queryKey: ["health"],
+    queryFn: () => call(api.GET("/api/health")),
+    refetchInterval: (q) => (q.state.data?.demo === "loading" ? 3000 : false),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const demo = health.data?.demo;
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (demo === "loading") setWasLoading(true);
+    else if (wasLoading && demo === "ready") {
+      setWasLoading(false);
+      void queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "health" });
+    }
+  }, [demo, wasLoading, queryClient]);
+  if (demo !== "loading" && demo !== "failed") return null;
+  return (
+    <Alert
+      type={demo === "loading" ? "info" : "warning"}
+      showIcon
+      style={{ marginBottom: 16 }}
+      data-testid="demo-loading"
+      title={demo === "loading" ? t("demo.loading") : t("demo.failed")}
+    />
   );
 }
