@@ -23,8 +23,8 @@ if (mode === "platform") {
   const app = Fastify();
   app.get<{ Querystring: { i: string } }>("/search", async (request) => {
     const out: unknown[] = [];
+    // Prepared under a name, as the platform's own pool does (src/db/connect.ts).
     for (const s of statements[Number(request.query.i)])
-      // Prepared under a name, as the platform's own pool does (src/db/connect.ts).
       out.push((await pool.query({ name: statementName(s.sql), text: s.sql, values: s.parameters })).rows);
     return out;
   });
