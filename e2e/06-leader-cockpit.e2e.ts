@@ -80,4 +80,67 @@ describe("leader: the cockpit (驾驶舱)", () => {
     expect(s.pageErrors).toEqual([]);
     expect(s.offOrigin).toEqual([]);
   });
+
+  it("shows a school's new screening import at once on the leader's pages", async () => {
+    const { page, baseUrl } = s;
+    const schoolFigure = async () => {
+      await page.goto(`${baseUrl}/cockpit/units/1411020001?period=2022`);
+      const row = page.locator('[data-testid^="unit-group-"] tr', { hasText: "近视率" }).first();
+      await row.waitFor({ timeout: 90_000 });
+      return (await row.locator("td").nth(1).textContent()) ?? "";
+    };
+    const before = await schoolFigure();
+    // The school's doctor re-screens 150 pupils aged 6 and over: all screening-myopic this time.
+    const school = await apiClient(baseUrl, "lsxx_admin");
+    const list = await school.get("/api/students?schoolCode=1411020001&pageSize=200");
+    const pupils = (list.items as { studentNumber: string; birthDate: string }[])
+      .filter((p) => p.birthDate < "2016-01-01")
+      .slice(0, 150);
+    expect(pupils.length).toBeGreaterThan(50);
+    const csv = [
+      "学籍号,筛查日期,左眼裸眼视力,右眼裸眼视力,左眼等效球镜,右眼等效球镜,筛查机构",
+      ...pupils.map((p) => `${p.studentNumber},2022-12-20,4.5,4.6,-2.00,-1.75,离石区妇幼保健院`),
+    ].join("\n");
+    const job = await school.upload("/api/imports?kind=vision-screenings", "复查.csv", csv);
+    const checked = await school.waitForJob(job.id);
+    expect(checked.status).toBe("validated");
+    await school.post(`/api/imports/${job.id}/commit`);
+    expect((await school.waitForJob(job.id)).status).toBe("committed");
+    const after = await schoolFigure();
+    expect(parseFloat(after)).toBeGreaterThan(parseFloat(before));
+    await screenshot(page, "64-leader-school-page-after-import");
+  });
 });
+
+/** A signed-in API client for another user (cookie and CSRF token), beside the leader's browser. */
+async function apiClient(baseUrl: string, username: string) {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: "demo1234" }),
+  });
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0];
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const headers = { cookie, "x-csrf-token": csrfToken };
+  const json = async (r: Response) => {
+    if (!r.ok) throw new Error(`${r.url}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const client = {
+    get: (path: string) => fetch(`${baseUrl}${path}`, { headers }).then(json),
+    post: (path: string) => fetch(`${baseUrl}${path}`, { method: "POST", headers }).then(json),
+    async upload(path: string, name: string, content: string) {
+      const form = new FormData();
+      form.append("file", new Blob([content], { type: "text/csv" }), name);
+      return json(await fetch(`${baseUrl}${path}`, { method: "POST", headers, body: form }));
+    },
+    async waitForJob(id: string): Promise<{ status: string; message: string | null }> {
+      for (;;) {
+        const j = await client.get(`/api/imports/${id}`);
+        if (j.status !== "validating" && j.status !== "committing") return j;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  };
+  return client;
+}
