@@ -24,6 +24,10 @@ const CockpitPage = lazy(() => import("./pages/cockpit/cockpit-page"));
 const CockpitIndicatorPage = lazy(() => import("./pages/cockpit/indicator-page"));
 const CockpitUnitPage = lazy(() => import("./pages/cockpit/unit-page"));
 const MyopiaPage = lazy(() => import("./pages/health/myopia-page"));
+const FormEntryPage = lazy(() => import("./pages/forms/entry-page"));
+const FormProgressPage = lazy(() => import("./pages/forms/progress-page"));
+const FormReviewPage = lazy(() => import("./pages/forms/review-page"));
+const FormDefinitionsPage = lazy(() => import("./pages/forms/definitions-page"));
 
 /** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
 const guarded = (permission: string, page: ReactNode) => (
@@ -86,6 +90,10 @@ const router = createBrowserRouter([
           { path: "admin/roles", element: guarded("users.manage", <RolesPage />) },
           { path: "admin/tokens", element: guarded("tokens.manage", <TokensPage />) },
           { path: "admin/audit", element: guarded("audit.read", <AuditPage />) },
+          { path: "forms/entry", element: guarded("forms.read", <FormEntryPage />) },
+          { path: "forms/progress", element: guarded("forms.read", <FormProgressPage />) },
+          { path: "forms/review", element: guarded("forms.approve", <FormReviewPage />) },
+          { path: "forms/definitions", element: guarded("forms.define", <FormDefinitionsPage />) },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -1,0 +1,95 @@
+import { useQuery } from "@tanstack/react-query";
+import { Select, Space, Tag } from "antd";
+import { useEffect } from "react";
+import { type ApiData, api, call } from "../../api/client";
+
+/** Shared pieces of the forms screens (报表管理, 数据填报, 填报进度, 审核). */
+
+export type FormSummary = ApiData<"/api/forms", "get">[number];
+export type FormDetail = ApiData<"/api/forms/{code}", "get">;
+export type Entry = ApiData<"/api/forms/{code}/periods/{period}/entries/{orgCode}", "get">;
+export type SubmissionRow = ApiData<"/api/forms/{code}/periods/{period}/submissions", "get">["items"][number];
+export type Status = SubmissionRow["status"];
+
+export const statusColors: Record<Status, string> = {
+  none: "default",
+  draft: "gold",
+  submitted: "blue",
+  approved: "cyan",
+  returned: "red",
+  accepted: "green",
+};
+
+export const statusLabels: Record<Status, string> = {
+  none: "未填报",
+  draft: "草稿",
+  submitted: "已上报",
+  approved: "已审核",
+  returned: "已退回",
+  accepted: "已确认",
+};
+
+export function StatusTag({ status }: { status: Status }) {
+  return <Tag color={statusColors[status]}>{statusLabels[status]}</Tag>;
+}
+
+export const periodTypeLabels: Record<string, string> = {
+  year: "年",
+  school_year: "学年",
+  term: "学期",
+  quarter: "季",
+  month: "月",
+};
+
+export function useFormList() {
+  return useQuery({ queryKey: ["forms"], queryFn: () => call(api.GET("/api/forms")) });
+}
+
+/**
+ * The form and reporting round being worked on, held in the URL (`form`, `period`); defaults to the
+ * first form and its latest round.
+ */
+export function FormRoundPicker({
+  form,
+  period,
+  onChange,
+}: {
+  form?: string;
+  period?: string;
+  onChange: (form: string, period: string) => void;
+}) {
+  const forms = useFormList();
+  const list = forms.data ?? [];
+  const current = list.find((f) => f.code === form) ?? list[0];
+  useEffect(() => {
+    if (!current) return;
+    const round = current.rounds.find((r) => r.periodCode === period) ?? current.rounds[0];
+    if (round && (current.code !== form || round.periodCode !== period))
+      onChange(current.code, round.periodCode);
+  }, [current, form, period, onChange]);
+  return (
+    <Space wrap>
+      <Select
+        aria-label="报表"
+        style={{ width: 240 }}
+        loading={forms.isLoading}
+        value={current?.code}
+        options={list.map((f) => ({ value: f.code, label: f.name }))}
+        onChange={(code) => {
+          const f = list.find((x) => x.code === code);
+          if (f?.rounds[0]) onChange(code, f.rounds[0].periodCode);
+        }}
+      />
+      <Select
+        aria-label="统计期"
+        style={{ width: 200 }}
+        value={period}
+        options={(current?.rounds ?? []).map((r) => ({
+          value: r.periodCode,
+          label: `${r.periodLabel}（截止 ${r.dueDate}${r.locked ? "，已锁定" : ""}）`,
+        }))}
+        onChange={(p) => current && onChange(current.code, p)}
+      />
+    </Space>
+  );
+}

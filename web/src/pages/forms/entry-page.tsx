@@ -1,0 +1,89 @@
+import { useQuery } from "@tanstack/react-query";
+import { Card, Empty, Select, Space, Typography } from "antd";
+import { useCallback, useState } from "react";
+import { api, call } from "../../api/client";
+import { LoadError, PageLoading } from "../../components/page-state";
+import { useUrlFilters } from "../../components/url-state";
+import { FormRoundPicker, StatusTag } from "./common";
+import { EntryForm } from "./entry-form";
+
+const keys = ["form", "period", "org"] as const;
+
+/**
+ * 数据填报: a school fills its own return; a county (or the city) picks one of the units in its
+ * area. The form, period and unit live in the URL, so the review list can link here.
+ */
+export default function EntryPage() {
+  const { filters, setFilter } = useUrlFilters(keys);
+  const { form, period } = filters;
+  const [q, setQ] = useState("");
+  const onRound = useCallback(
+    (f: string, p: string) => {
+      setFilter("form", f);
+      setFilter("period", p);
+    },
+    [setFilter],
+  );
+  const detail = useQuery({
+    queryKey: ["forms", "detail", form],
+    queryFn: () => call(api.GET("/api/forms/{code}", { params: { path: { code: form! } } })),
+    enabled: !!form,
+  });
+  const units = useQuery({
+    queryKey: ["forms", "units", form, period, q],
+    queryFn: () =>
+      call(
+        api.GET("/api/forms/{code}/periods/{period}/submissions", {
+          params: { path: { code: form!, period: period! }, query: { q: q || undefined, pageSize: 50 } },
+        }),
+      ),
+    enabled: !!form && !!period,
+  });
+  const only = units.data && !q && units.data.total === 1 ? units.data.items[0] : undefined;
+  const org = filters.org ?? only?.orgCode;
+
+  return (
+    <Space orientation="vertical" style={{ width: "100%" }} size="middle">
+      <Card title="数据填报">
+        <Space wrap>
+          <FormRoundPicker form={form} period={period} onChange={onRound} />
+          {!only && (
+            <Select
+              showSearch
+              allowClear
+              aria-label="填报单位"
+              placeholder="选择填报单位（输入名称或代码）"
+              style={{ width: 360 }}
+              filterOption={false}
+              onSearch={setQ}
+              value={filters.org}
+              loading={units.isLoading}
+              onChange={(v) => setFilter("org", v)}
+              options={(units.data?.items ?? []).map((u) => ({
+                value: u.orgCode,
+                label: (
+                  <Space>
+                    {u.orgName}
+                    <Typography.Text type="secondary">{u.orgCode}</Typography.Text>
+                    <StatusTag status={u.status} />
+                  </Space>
+                ),
+              }))}
+            />
+          )}
+        </Space>
+      </Card>
+      {detail.error ? (
+        <LoadError error={detail.error} />
+      ) : !detail.data || !period ? (
+        <PageLoading />
+      ) : org ? (
+        <EntryForm form={detail.data} period={period} org={org} />
+      ) : (
+        <Card>
+          <Empty description="请选择填报单位" />
+        </Card>
+      )}
+    </Space>
+  );
+}
