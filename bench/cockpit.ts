@@ -5,6 +5,7 @@
  *     warm over --n requests (targets: p95 < 30 ms on PostgreSQL, < 200 ms on PGlite);
  *   - one indicator for every school of the city (children=schools from the city; target < 100 ms):
  *     warm, and recomputed after a definition change (the engine over every unit, data cached);
+ *   - a baseline in the same process: GET /api/auth/me (session check and routing only);
  *   - change → visible: a kindergarten's 普惠性 is changed through the API as the demo `admin`; the
  *     time from the write's response to the first cockpit response that shows the new 普惠率
  *     (target < 1 s), --changes times.
@@ -101,6 +102,10 @@ async function measure(engine: string) {
   };
   const cockpitUrl = "/api/cockpit?period=2022&trend=3";
 
+  // Baseline in the same process: a signed-in request that does almost nothing (session, routing).
+  const baseline: number[] = [];
+  for (let i = 0; i < N; i++) baseline.push((await get("/api/auth/me")).t);
+
   const cold = await get(cockpitUrl);
   const indicators = cold.body.indicators.length as number;
   const counties = cold.body.counties.length as number;
@@ -160,6 +165,9 @@ async function measure(engine: string) {
   }
 
   console.log(`\n${engine}: ${indicators} indicators × (city + ${counties} counties), period 2022, trend 3`);
+  console.log(
+    `  baseline GET /api/auth/me over ${N}: p50 ${ms(pct(baseline, 50))}, p95 ${ms(pct(baseline, 95))}`,
+  );
   console.log(`  cockpit cold (first request, reads all sources): ${ms(cold.t)}`);
   console.log(
     `  cockpit warm over ${N}: p50 ${ms(pct(warm, 50))}, p95 ${ms(pct(warm, 95))}, p99 ${ms(pct(warm, 99))}`,

@@ -223,7 +223,17 @@ export function assemble(
       staff: people.staff.get(u.id) ?? NONE,
       values: values.get(u.id) ?? new Map(),
       health: screenings.get(u.id) ?? null,
-      source: u,
+      attrKey: [
+        u.id,
+        u.kind,
+        u.path,
+        u.county_code,
+        u.school_type,
+        u.ownership,
+        u.inclusive,
+        u.urban_rural,
+        u.boarding,
+      ].join("|"),
       ancestors: pathsUp(u.path),
     };
   });

@@ -250,6 +250,22 @@ describe("live figures", () => {
     expect(await value("public_share", 0)).toBe(66.7);
   });
 
+  it("counts a school's children again when only its registry attributes change", async () => {
+    // 1411020005 (10 children) becomes public: 离石区 (60 + 10) / 90 = 77.8 %; its people are unchanged.
+    await database.db
+      .updateTable("org_unit")
+      .set({ ownership: "public", updated_at: new Date() })
+      .where("code", "=", "1411020005")
+      .execute();
+    expect(await value("public_share", 0)).toBe(77.8);
+    await database.db
+      .updateTable("org_unit")
+      .set({ ownership: "private", updated_at: new Date() })
+      .where("code", "=", "1411020005")
+      .execute();
+    expect(await value("public_share", 0)).toBe(66.7);
+  });
+
   it("shows a new indicator at once, and drops a retired one", async () => {
     await mod.definitions.create(actor, {
       code: "kindergarten_children",

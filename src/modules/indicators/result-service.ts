@@ -77,6 +77,7 @@ export class ResultService {
   private cache = new Map<string, ResultEntry>();
   /** Whole cockpit payloads by (scope, query, definitions, facts): a warm cockpit is a lookup. */
   private cockpits = new Map<string, CockpitResponse>();
+  private drills = new Map<string, ResultsResponse>();
 
   constructor(
     private readonly repo: IndicatorRepository,
@@ -90,6 +91,7 @@ export class ResultService {
     this.defs = null;
     this.cache.clear();
     this.cockpits.clear();
+    this.drills.clear();
   }
 
   private async definitions(): Promise<Definitions> {
@@ -281,6 +283,32 @@ export class ResultService {
     const ind = defs.byCode.get(q.indicator);
     if (!ind) throw notFound("指标");
     const { facts } = await this.series(defs, q.period, q.trend);
+    const key = [
+      actor.scopePaths.join(","),
+      q.indicator,
+      q.period,
+      q.orgUnit,
+      q.children,
+      q.trend,
+      defs.version,
+    ]
+      .concat(facts.map((f) => String(f.id)))
+      .join("|");
+    const hit = this.drills.get(key);
+    if (hit) return hit;
+    const built = this.buildResults(actor, defs, ind, facts, q);
+    if (this.drills.size >= 200) this.drills.clear();
+    this.drills.set(key, built);
+    return built;
+  }
+
+  private buildResults(
+    actor: Actor,
+    defs: Definitions,
+    ind: CompiledIndicator,
+    facts: PeriodFacts[],
+    q: { orgUnit?: string; children: "direct" | "schools"; trend: number },
+  ): ResultsResponse {
     const now = facts[facts.length - 1];
     const node = this.nodeFor(actor, now, q.orgUnit);
     const cell = this.cellsFor(defs, ind, facts, q.trend);

@@ -36,10 +36,10 @@ export interface UnitFacts {
   /** Vision screening at this unit in the period, when there was one. */
   health: { screened: number; myopic: number } | null;
   /**
-   * The registry record these facts were made from, shared by every period's facts until the
-   * registry is read again: the identity under which period-free counts are remembered.
+   * The unit's identity and attributes as one string (id, type, ownership …): period-free counts of
+   * its people are remembered under it, so they survive a re-read of an unchanged registry.
    */
-  source?: object;
+  attrKey?: string;
   /** Paths of the unit and every unit above it (engine.ts pathsUp), when precomputed. */
   ancestors?: string[];
 }
@@ -68,11 +68,11 @@ const same = (a: V, b: V) => a === b || (typeof a !== typeof b && String(a) === 
 
 /**
  * Counts of students and staff under a condition that reads no reported value depend only on the
- * unit's attributes and its people, not on the period: they are remembered per (aggregate node, unit
- * record, people list), so the periods of a trend and a change of forms data reuse them. The keys
- * are the objects themselves (weakly held), so a re-read of the registry or of people is a miss.
+ * unit's attributes and its people, not on the period: they are remembered per aggregate node and
+ * people list (weakly held: a re-read of people is a miss), checked against the unit's attributes,
+ * so the periods of a trend, a change of forms data and a change of another unit all reuse them.
  */
-const peopleMemo = new WeakMap<Expr, WeakMap<object, { groups: object; n: number }>>();
+const peopleMemo = new WeakMap<Expr, WeakMap<object, { attrKey: string; n: number }>>();
 
 /** True when an expression calls value(…) anywhere (its result then depends on the period). */
 function readsValues(e: Expr): boolean {
@@ -242,16 +242,17 @@ export class UnitEvaluator {
   /** Sums `n` over the groups (students or staff) that meet the condition, remembered when period-free. */
   private people(e: Extract<Expr, { k: "call" }>, groups: Array<{ n: number }>): number {
     if (groups.length === 0) return 0;
-    const memoable = this.u.source !== undefined && (e.args.length === 0 || periodFree(e.args[0]));
-    let byUnit: WeakMap<object, { groups: object; n: number }> | undefined;
+    const attrKey = this.u.attrKey;
+    const memoable = attrKey !== undefined && (e.args.length === 0 || periodFree(e.args[0]));
+    let byGroups: WeakMap<object, { attrKey: string; n: number }> | undefined;
     if (memoable) {
-      byUnit = peopleMemo.get(e);
-      if (!byUnit) {
-        byUnit = new WeakMap();
-        peopleMemo.set(e, byUnit);
+      byGroups = peopleMemo.get(e);
+      if (!byGroups) {
+        byGroups = new WeakMap();
+        peopleMemo.set(e, byGroups);
       }
-      const hit = byUnit.get(this.u.source!);
-      if (hit && hit.groups === groups) return hit.n;
+      const hit = byGroups.get(groups);
+      if (hit && hit.attrKey === attrKey) return hit.n;
     }
     let n = 0;
     for (const g of groups) {
@@ -259,7 +260,7 @@ export class UnitEvaluator {
       if (this.cond(e.args)) n += g.n;
     }
     this.group = null;
-    if (byUnit) byUnit.set(this.u.source!, { groups, n });
+    if (byGroups) byGroups.set(groups, { attrKey: attrKey!, n });
     return n;
   }
 
