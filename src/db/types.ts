@@ -241,7 +241,94 @@ export interface FileUploadTable {
   claimed_at: Date | null;
   claimed_for: string | null;
 }
-// --- end files ---
+
+// --- reports (0051) ---
+export interface ReportReceiptTable {
+  case_id: number;
+  code: string;
+  secret_hash: string;
+  failed_attempts: Generated<number>;
+  locked_until: Date | null;
+  created_at: Timestamp;
+}
+export interface ReportContactTable {
+  case_id: number;
+  name: string;
+  phone: string | null;
+  email: string | null;
+}
+export interface ReportQuestionTable {
+  id: Generated<number>;
+  case_id: number;
+  asked_at: Timestamp;
+  asked_by: number | null;
+  question: string;
+  answered_at: Date | null;
+  answer: string | null;
+  answer_attachments: Json;
+}
+export interface EthicsNegativeEntryTable {
+  id: Generated<number>;
+  staff_id: number;
+  org_path: string;
+  county_code: string;
+  category: string;
+  finding: string;
+  measure: string;
+  decided_on: DateStr;
+  source_case_id: number | null;
+  recorded_by: string;
+  created_at: Timestamp;
+}
+
+// --- training (0052) ---
+type Numeric = ColumnType<string | number | null, string | null | undefined, string | null>;
+export interface TrainingInstitutionTable {
+  id: Generated<number>;
+  name: string;
+  credit_code: string | null;
+  category: "academic" | "non_academic";
+  subjects: ColumnType<string[], string[] | undefined, string[]>;
+  licence_no: string | null;
+  licence_valid_to: DateStr | null;
+  online: ColumnType<boolean, boolean | undefined, boolean>;
+  address: string | null;
+  county_code: string;
+  org_path: string;
+  prepay_bank: string | null;
+  prepay_account: string | null;
+  status: ColumnType<"operating" | "suspended" | "closed", string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface TrainingRuleTable {
+  code: string;
+  label: string;
+  value: Numeric;
+  unit: string | null;
+  applies_to: "academic" | "non_academic" | "all";
+  basis: string;
+}
+export interface TrainingInspectionTable {
+  id: Generated<number>;
+  institution_id: number;
+  org_path: string;
+  county_code: string;
+  inspected_on: DateStr;
+  inspectors: string;
+  note: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+export interface TrainingFindingTable {
+  id: Generated<number>;
+  inspection_id: number;
+  rule_code: string;
+  measured: Numeric;
+  detail: string;
+  case_id: number | null;
+}
+// --- end files, reports, training ---
 
 export interface SchemaMigrationTable {
   name: string;
@@ -611,6 +698,14 @@ export interface DB {
   indicator_group: IndicatorGroupTable;
   indicator: IndicatorTable;
   indicator_target: IndicatorTargetTable;
+  report_receipt: ReportReceiptTable;
+  report_contact: ReportContactTable;
+  report_question: ReportQuestionTable;
+  ethics_negative_entry: EthicsNegativeEntryTable;
+  training_institution: TrainingInstitutionTable;
+  training_rule: TrainingRuleTable;
+  training_inspection: TrainingInspectionTable;
+  training_finding: TrainingFindingTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;

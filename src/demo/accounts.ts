@@ -27,6 +27,8 @@ export const demoAccounts: DemoAccount[] = [
   { username: "leader", displayName: "局领导", roles: ["leader"], scopeCodes: ["141100"] },
   { username: "lishi", displayName: "离石区教育局", roles: ["county_admin"], scopeCodes: ["141102"] },
   { username: "xiaoyi", displayName: "孝义市教育局", roles: ["county_admin"], scopeCodes: ["141181"] },
+  // 纪检: the only role that sees 监督举报 (reports.handle)
+  { username: "jijian", displayName: "市教育局纪检组", roles: ["discipline"], scopeCodes: ["141100"] },
   {
     username: DEMO_SCHOOL_ADMIN,
     displayName: "离石区实验小学管理员",

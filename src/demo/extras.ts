@@ -32,6 +32,12 @@ export const demoExtras: DemoExtra[] = [
   { name: "health.screening", load: (database, log) => loadDemoScreenings(database, log) },
   // keep after forms.census and health.screening: the plan's indicators read their data
   { name: "indicators.plan-2022", load: (database) => loadPlan2022Demo(database) },
+  // 监督举报 and 校外培训: institutions, inspections, enforcement cases, reports with receipts
+  {
+    name: "reports.demo",
+    load: async (database, log) =>
+      (await import("../modules/reports/demo.js")).reportsDemo.load(database, log),
+  },
 ];
 
 const MARKER_ACTION = "seed-demo-extra";

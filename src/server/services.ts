@@ -32,6 +32,7 @@ import { healthRoutes } from "../modules/health/routes.js";
 import { HealthService } from "../modules/health/service.js";
 import { indicators } from "../modules/indicators/compose.js";
 import { registryPeople } from "../modules/people/compose.js";
+import { reportsModule } from "../modules/reports/compose.js";
 import { StatsRepository } from "../modules/stats/repository.js";
 import { statsRoutes } from "../modules/stats/routes.js";
 import { StatsService } from "../modules/stats/service.js";
@@ -87,5 +88,7 @@ export function createServices(database: Database, config: Config): Services {
   routes.push(...cases.routes);
   // indicators: read the forms and the screenings; composed after both
   routes.push(...indicators(database.db, { forms, health }).routes);
+  // 监督举报 and 校外培训: two kinds on the case engine, the public page, the training registry
+  routes.push(...reportsModule(database.db, { cases: cases.cases, files }).routes);
   return { auth, forms, cases, routes };
 }

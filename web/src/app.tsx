@@ -1,4 +1,4 @@
-import { lazy, type ReactNode } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { useSession } from "./auth/session";
 import { NotFound, PageLoading } from "./components/page-state";
@@ -28,6 +28,14 @@ const FormEntryPage = lazy(() => import("./pages/forms/entry-page"));
 const FormProgressPage = lazy(() => import("./pages/forms/progress-page"));
 const FormReviewPage = lazy(() => import("./pages/forms/review-page"));
 const FormDefinitionsPage = lazy(() => import("./pages/forms/definitions-page"));
+// 监督举报 (public pages need no sign-in) and 校外培训
+const PublicReportPage = lazy(() => import("./pages/public/report-page"));
+const PublicFollowPage = lazy(() => import("./pages/public/follow-page"));
+const ReportsPage = lazy(() => import("./pages/reports/reports-page"));
+const ReportCasePage = lazy(() => import("./pages/reports/case-view"));
+const TrainingInstitutionsPage = lazy(() => import("./pages/training/institutions-page"));
+const TrainingInstitutionPage = lazy(() => import("./pages/training/institution-page"));
+const publicPage = (page: ReactNode) => <Suspense fallback={<PageLoading />}>{page}</Suspense>;
 
 /** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
 const guarded = (permission: string, page: ReactNode) => (
@@ -52,6 +60,8 @@ function RequireSession() {
 
 const router = createBrowserRouter([
   { path: "/login", element: <LoginPage /> },
+  { path: "/public/report", element: publicPage(<PublicReportPage />) },
+  { path: "/public/follow", element: publicPage(<PublicFollowPage />) },
   {
     element: <RequireSession />,
     children: [
@@ -94,6 +104,14 @@ const router = createBrowserRouter([
           { path: "forms/progress", element: guarded("forms.read", <FormProgressPage />) },
           { path: "forms/review", element: guarded("forms.approve", <FormReviewPage />) },
           { path: "forms/definitions", element: guarded("forms.define", <FormDefinitionsPage />) },
+          { path: "reports", element: guarded("ethics.read", <ReportsPage />) },
+          { path: "reports/:id", element: guarded("reports.handle", <ReportCasePage />) },
+          { path: "training", element: guarded("training.read", <TrainingInstitutionsPage />) },
+          {
+            path: "training/institutions/:id",
+            element: guarded("training.read", <TrainingInstitutionPage />),
+          },
+          { path: "training/cases/:id", element: guarded("training.read", <ReportCasePage />) },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -1,4 +1,5 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
@@ -13,6 +14,7 @@ import {
   PieChartOutlined,
   ProfileOutlined,
   SafetyCertificateOutlined,
+  ShopOutlined,
   TeamOutlined,
   UserSwitchOutlined,
 } from "@ant-design/icons";
@@ -54,6 +56,8 @@ export const navItems: NavItem[] = [
     icon: <ProfileOutlined />,
     permission: "forms.define",
   },
+  { path: "/reports", label: "nav.reports", icon: <AlertOutlined />, permission: "ethics.read" },
+  { path: "/training", label: "nav.training", icon: <ShopOutlined />, permission: "training.read" },
   { path: "/admin/users", label: "nav.users", icon: <UserSwitchOutlined />, permission: "users.manage" },
   {
     path: "/admin/roles",

@@ -243,7 +243,8 @@ export class CaseService {
       return { ok: true as const, id };
     };
     const result = opts.tx ? await run(opts.tx) : await this.db.transaction().execute(run);
-    if (!result.ok) throw await this.refused(actor, null, kind.create.label, result);
+    // inside a caller's transaction the refusal is written there (PGlite has one connection)
+    if (!result.ok) throw await this.refused(actor, null, kind.create.label, result, opts.tx);
     if (!opts.quiet) this.changed();
     return result.id;
   }
@@ -388,8 +389,14 @@ export class CaseService {
   }
 
   /** A refused filing or step: logged (audit and server log), nothing else changed; the error to throw. */
-  private async refused(actor: Actor, row: CaseRow | null, step: string, r: Refusal): Promise<AppError> {
-    await recordAudit(this.db, actor, {
+  private async refused(
+    actor: Actor,
+    row: CaseRow | null,
+    step: string,
+    r: Refusal,
+    db: Kysely<DB> = this.db,
+  ): Promise<AppError> {
+    await recordAudit(db, actor, {
       action: "step.refused",
       entity: "case",
       entityKey: row ? String(row.id) : null,

@@ -42,7 +42,8 @@ export const trainingCaseForm = z.object({
   description: text(5000),
 });
 
-const who = { permission: "training.enforce" as const, as: ["county", "city"] as const };
+// The case concerns the county: its own bureau stands to it as "target", the city bureau as "city".
+const who = { permission: "training.enforce" as const, as: ["target", "city"] as const };
 
 export const trainingCaseKind: CaseKindDefinition = {
   code: "training",

@@ -8652,6 +8652,1156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/public/report-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 举报表单选项（县、类别、附件大小） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counties: {
+                                code: string;
+                                name: string;
+                            }[];
+                            school: {
+                                code: string;
+                                label: string;
+                            }[];
+                            institution: {
+                                code: string;
+                                label: string;
+                            }[];
+                            maxAttachmentMb: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/org-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查找学校或县教育局（当前在办，最多 20 条） */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    countyCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: string;
+                                kind: string;
+                                countyCode: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查找校外培训机构（最多 20 条） */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    countyCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                countyName: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上传举报附件 (multipart `file`: JPEG/PNG/PDF; location and camera data removed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description SHA-256 of the stored bytes (hex) */
+                            sha256: string;
+                            /** @description 字节数 */
+                            size: number;
+                            /**
+                             * @description 按内容判断的类型
+                             * @enum {string}
+                             */
+                            mime: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description 文件名（已清理） */
+                            name: string;
+                            /**
+                             * Format: uuid
+                             * @description 上传编号：随所属记录一起提交
+                             */
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提交举报（可匿名）；返回查询码和查询密码（只显示一次） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description school: 学校或教职工; institution: 校外培训机构
+                         * @enum {string}
+                         */
+                        about: "school" | "institution";
+                        /** @description 学校（或县教育局）代码，about=school 时必填 */
+                        orgUnitCode?: string;
+                        /** @description 培训机构，about=institution 时必填 */
+                        institutionId?: number;
+                        category: string;
+                        title: string;
+                        subjectName?: string;
+                        subjectPost?: string;
+                        occurredOn?: string;
+                        description: string;
+                        anonymous: boolean;
+                        contactName?: string;
+                        contactPhone?: string;
+                        /** Format: email */
+                        contactEmail?: string;
+                        /**
+                         * @description POST /api/files 返回的上传编号
+                         * @default []
+                         */
+                        attachments?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 查询码 XXXX-XXXX-XXXX */
+                            code: string;
+                            /** @description 查询密码：只显示这一次，平台只保存其摘要 */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 凭查询码和查询密码查看办理情况（密码错误 5 次锁定 15 分钟） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        secret: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "report" | "training";
+                            title: string;
+                            /** @description 面向举报人的办理状态 */
+                            status: string;
+                            closed: boolean;
+                            filedAt: string;
+                            closedAt: string | null;
+                            /** @description 办结答复 */
+                            reply: string | null;
+                            questions: {
+                                id: number;
+                                askedAt: string;
+                                question: string;
+                                answeredAt: string | null;
+                                answer: string | null;
+                                answerAttachments: {
+                                    name: string;
+                                    size: number;
+                                    mime: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 答复纪检人员的提问（每个问题只能答复一次） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        secret: string;
+                        questionId: number;
+                        answer: string;
+                        /**
+                         * @description POST /api/files 返回的上传编号
+                         * @default []
+                         */
+                        attachments?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "report" | "training";
+                            title: string;
+                            /** @description 面向举报人的办理状态 */
+                            status: string;
+                            closed: boolean;
+                            filedAt: string;
+                            closedAt: string | null;
+                            /** @description 办结答复 */
+                            reply: string | null;
+                            questions: {
+                                id: number;
+                                askedAt: string;
+                                question: string;
+                                answeredAt: string | null;
+                                answer: string | null;
+                                answerAttachments: {
+                                    name: string;
+                                    size: number;
+                                    mime: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{caseId}/extra": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 举报的附加信息：是否匿名、实名联系方式、向举报人的提问与答复 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 网上提交（可向举报人提问） */
+                            viaReceipt: boolean;
+                            anonymous: boolean;
+                            contact: {
+                                name: string;
+                                phone: string | null;
+                                email: string | null;
+                            } | null;
+                            questions: {
+                                id: number;
+                                askedAt: string;
+                                question: string;
+                                answeredAt: string | null;
+                                answer: string | null;
+                                answerAttachments: {
+                                    name: string;
+                                    size: number;
+                                    mime: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{caseId}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 向举报人提问（举报人凭查询码查看并答复） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        question: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 网上提交（可向举报人提问） */
+                            viaReceipt: boolean;
+                            anonymous: boolean;
+                            contact: {
+                                name: string;
+                                phone: string | null;
+                                email: string | null;
+                            } | null;
+                            questions: {
+                                id: number;
+                                askedAt: string;
+                                question: string;
+                                answeredAt: string | null;
+                                answer: string | null;
+                                answerAttachments: {
+                                    name: string;
+                                    size: number;
+                                    mime: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ethics/negative-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 师德负面清单（按数据范围） */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    staffNumber?: string;
+                    countyCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                staffNumber: string;
+                                staffName: string;
+                                schoolName: string | null;
+                                countyCode: string;
+                                category: string;
+                                categoryLabel: string;
+                                finding: string;
+                                measure: string;
+                                decidedOn: string;
+                                recordedBy: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 校外培训机构（按数据范围：县级看本县） */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    countyCode?: string;
+                    category?: "academic" | "non_academic";
+                    status?: "operating" | "suspended" | "closed";
+                    /** @description 机构名称、许可证号或信用代码 */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                name: string;
+                                creditCode: string | null;
+                                /** @enum {string} */
+                                category: "academic" | "non_academic";
+                                subjects: string[];
+                                licenceNo: string | null;
+                                licenceValidTo: string | null;
+                                online: boolean;
+                                address: string | null;
+                                countyCode: string;
+                                countyName: string | null;
+                                prepayBank: string | null;
+                                prepayAccount: string | null;
+                                /** @enum {string} */
+                                status: "operating" | "suspended" | "closed";
+                                lastInspectedOn: string | null;
+                                openCases: number;
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记培训机构 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        creditCode?: string | null;
+                        /** @enum {string} */
+                        category: "academic" | "non_academic";
+                        /** @default [] */
+                        subjects?: string[];
+                        licenceNo?: string | null;
+                        licenceValidTo?: string | null;
+                        /** @default false */
+                        online?: boolean;
+                        address?: string | null;
+                        countyCode: string;
+                        prepayBank?: string | null;
+                        prepayAccount?: string | null;
+                        /**
+                         * @default operating
+                         * @enum {string}
+                         */
+                        status?: "operating" | "suspended" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            creditCode: string | null;
+                            /** @enum {string} */
+                            category: "academic" | "non_academic";
+                            subjects: string[];
+                            licenceNo: string | null;
+                            licenceValidTo: string | null;
+                            online: boolean;
+                            address: string | null;
+                            countyCode: string;
+                            countyName: string | null;
+                            prepayBank: string | null;
+                            prepayAccount: string | null;
+                            /** @enum {string} */
+                            status: "operating" | "suspended" | "closed";
+                            lastInspectedOn: string | null;
+                            openCases: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training/institutions/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出校外培训机构 (xlsx) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training/institutions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 培训机构详情（含检查记录和执法案件） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            creditCode: string | null;
+                            /** @enum {string} */
+                            category: "academic" | "non_academic";
+                            subjects: string[];
+                            licenceNo: string | null;
+                            licenceValidTo: string | null;
+                            online: boolean;
+                            address: string | null;
+                            countyCode: string;
+                            countyName: string | null;
+                            prepayBank: string | null;
+                            prepayAccount: string | null;
+                            /** @enum {string} */
+                            status: "operating" | "suspended" | "closed";
+                            lastInspectedOn: string | null;
+                            openCases: number;
+                            updatedAt: string;
+                            inspections: {
+                                id: number;
+                                institutionId: number;
+                                institutionName: string;
+                                countyCode: string;
+                                inspectedOn: string;
+                                inspectors: string;
+                                note: string | null;
+                                createdBy: string;
+                                findings: {
+                                    id: number;
+                                    ruleCode: string;
+                                    ruleLabel: string;
+                                    measured: number | null;
+                                    detail: string;
+                                    caseId: number | null;
+                                }[];
+                            }[];
+                            cases: {
+                                id: number;
+                                title: string;
+                                state: string;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改培训机构 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        creditCode?: string | null;
+                        /** @enum {string} */
+                        category?: "academic" | "non_academic";
+                        /** @default [] */
+                        subjects?: string[];
+                        licenceNo?: string | null;
+                        licenceValidTo?: string | null;
+                        /** @default false */
+                        online?: boolean;
+                        address?: string | null;
+                        prepayBank?: string | null;
+                        prepayAccount?: string | null;
+                        /**
+                         * @default operating
+                         * @enum {string}
+                         */
+                        status?: "operating" | "suspended" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            creditCode: string | null;
+                            /** @enum {string} */
+                            category: "academic" | "non_academic";
+                            subjects: string[];
+                            licenceNo: string | null;
+                            licenceValidTo: string | null;
+                            online: boolean;
+                            address: string | null;
+                            countyCode: string;
+                            countyName: string | null;
+                            prepayBank: string | null;
+                            prepayAccount: string | null;
+                            /** @enum {string} */
+                            status: "operating" | "suspended" | "closed";
+                            lastInspectedOn: string | null;
+                            openCases: number;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/training/institutions/{id}/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 录入检查（规则按阈值判定问题；可同时立案） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        inspectedOn: string;
+                        inspectors: string;
+                        note?: string | null;
+                        /** @default {} */
+                        observations?: {
+                            /** @description 学科类培训占用休息日/节假日/寒暑假的日期 */
+                            restDayClassOn?: string | null;
+                            onlineSessionMinutes?: number | null;
+                            onlineBreakMinutes?: number | null;
+                            onlineEndTime?: string | null;
+                            prepaidMonths?: number | null;
+                            prepaidHours?: number | null;
+                            prepayOutsideAccount?: boolean | null;
+                            unlicensed?: boolean | null;
+                        };
+                        /** @default false */
+                        openCase?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            institutionId: number;
+                            institutionName: string;
+                            countyCode: string;
+                            inspectedOn: string;
+                            inspectors: string;
+                            note: string | null;
+                            createdBy: string;
+                            findings: {
+                                id: number;
+                                ruleCode: string;
+                                ruleLabel: string;
+                                measured: number | null;
+                                detail: string;
+                                caseId: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 检查记录 */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    countyCode?: string;
+                    institutionId?: number;
+                    withFindings?: "0" | "1";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                institutionId: number;
+                                institutionName: string;
+                                countyCode: string;
+                                inspectedOn: string;
+                                inspectors: string;
+                                note: string | null;
+                                createdBy: string;
+                                findings: {
+                                    id: number;
+                                    ruleCode: string;
+                                    ruleLabel: string;
+                                    measured: number | null;
+                                    detail: string;
+                                    caseId: number | null;
+                                }[];
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            /** @description Rows matching the filter, counted up to 10,000 */
+                            total: number;
+                            /** @description false when there are more than `total` rows */
+                            totalExact: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 检查规则与阈值（每项注明依据） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                label: string;
+                                value: number | null;
+                                unit: string | null;
+                                /** @enum {string} */
+                                appliesTo: "academic" | "non_academic" | "all";
+                                basis: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/training/rules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改规则阈值（市级） */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        value: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            label: string;
+                            value: number | null;
+                            unit: string | null;
+                            /** @enum {string} */
+                            appliesTo: "academic" | "non_academic" | "all";
+                            basis: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

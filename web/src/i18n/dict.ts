@@ -50,6 +50,8 @@ export const zh = {
   "nav.roles": "角色与权限",
   "nav.tokens": "接口令牌",
   "nav.audit": "审计记录",
+  "nav.reports": "监督举报",
+  "nav.training": "校外培训",
   "users.create": "新建用户",
   "users.createOk": "创建",
   "users.created": "已创建用户 {name}",
@@ -262,6 +264,8 @@ export const zh = {
 export type MessageKey = keyof typeof zh;
 
 export const en: Partial<Record<MessageKey, string>> = {
+  "nav.reports": "Reports (whistle-blowing)",
+  "nav.training": "Off-campus training",
   "app.title": "Lüliang Education Data Platform",
   "app.short": "Lüliang Edu",
   "app.bureau": "Lüliang Education Bureau",
