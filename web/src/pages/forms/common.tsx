@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Select, Space, Tag } from "antd";
-import { useEffect } from "react";
+import { useCallback, useEffect } from "react";
+import { useSearchParams } from "react-router";
 import { type ApiData, api, call } from "../../api/client";
 
 /** Shared pieces of the forms screens (报表管理, 数据填报, 填报进度, 审核). */
@@ -91,5 +92,36 @@ export function FormRoundPicker({
         onChange={(p) => current && onChange(current.code, p)}
       />
     </Space>
+  );
+}
+
+/** A time of the API (ISO, UTC) as the reader's local date and time, to the minute. */
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/**
+ * Sets the form and the period in the URL in one step (two separate filter updates in the same tick
+ * would each start from the old query string, and the first would be lost). Keeps other filters.
+ */
+export function useSetRound() {
+  const [, setParams] = useSearchParams();
+  return useCallback(
+    (form: string, period: string) =>
+      setParams(
+        (p) => {
+          const n = new URLSearchParams(p);
+          if (n.get("form") === form && n.get("period") === period) return p;
+          n.set("form", form);
+          n.set("period", period);
+          n.delete("page");
+          return n;
+        },
+        { replace: true },
+      ),
+    [setParams],
   );
 }

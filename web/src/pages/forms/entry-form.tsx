@@ -20,7 +20,7 @@ import {
 import { useMemo, useState } from "react";
 import { ApiError, api, call } from "../../api/client";
 import { LoadError, PageLoading } from "../../components/page-state";
-import { type Entry, type FormDetail, StatusTag } from "./common";
+import { type Entry, type FormDetail, fmtTime, StatusTag } from "./common";
 
 type Element = FormDetail["elements"][number];
 type Action = "approve" | "return" | "accept" | "reopen";
@@ -33,17 +33,28 @@ const actionPaths = {
 } as const;
 const key = (element: string, combo = "") => (combo ? `${element}:${combo}` : element);
 
-function ValueInput({ el, disabled }: { el: Element; disabled: boolean }) {
+/** One value's control; Form.Item hands it `value` and `onChange`, passed on to the control. */
+function ValueInput({
+  el,
+  disabled,
+  ...bound
+}: {
+  el: Element;
+  disabled: boolean;
+  value?: unknown;
+  onChange?: (v: unknown) => void;
+}) {
+  const rest = bound as Record<string, never>;
   if (el.valueType === "boolean")
     return (
-      <Radio.Group disabled={disabled}>
+      <Radio.Group {...rest} disabled={disabled} id={el.code} aria-label={el.name}>
         <Radio value={true}>是</Radio>
         <Radio value={false}>否</Radio>
       </Radio.Group>
     );
   if (el.valueType === "choice")
     return (
-      <Radio.Group disabled={disabled}>
+      <Radio.Group {...rest} disabled={disabled} id={el.code} aria-label={el.name}>
         {el.options.map((o) => (
           <Radio key={o.code} value={o.code}>
             {o.name}
@@ -51,9 +62,13 @@ function ValueInput({ el, disabled }: { el: Element; disabled: boolean }) {
         ))}
       </Radio.Group>
     );
-  if (el.valueType === "text") return <Input disabled={disabled} maxLength={2000} />;
+  if (el.valueType === "text")
+    return <Input {...rest} disabled={disabled} maxLength={2000} id={el.code} aria-label={el.name} />;
   return (
     <InputNumber
+      {...rest}
+      id={el.code}
+      aria-label={el.name}
       disabled={disabled}
       style={{ width: 180 }}
       min={el.valueType === "percentage" ? 0 : undefined}
@@ -280,7 +295,7 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
             children: (
               <Timeline
                 items={e.events.map((ev) => ({
-                  content: `${ev.at.slice(0, 16).replace("T", " ")} ${ev.actorName} ${ev.actionLabel}${
+                  content: `${fmtTime(ev.at)} ${ev.actorName} ${ev.actionLabel}${
                     ev.comment ? `：${ev.comment}` : ""
                   }`,
                 }))}
@@ -300,7 +315,7 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
                   {
                     title: "时间",
                     dataIndex: "changedAt",
-                    render: (v: string) => v.slice(0, 19).replace("T", " "),
+                    render: (v: string) => fmtTime(v),
                   },
                   { title: "修改人", dataIndex: "changedBy" },
                   {
@@ -318,9 +333,7 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
       />
       <Descriptions size="small" style={{ marginTop: 12 }} column={3}>
         <Descriptions.Item label="截止日期">{e.period.dueDate}</Descriptions.Item>
-        <Descriptions.Item label="最后更新">
-          {e.updatedAt?.slice(0, 16).replace("T", " ") ?? "—"}
-        </Descriptions.Item>
+        <Descriptions.Item label="最后更新">{fmtTime(e.updatedAt)}</Descriptions.Item>
       </Descriptions>
       <Modal
         open={commentFor !== null}

@@ -1,10 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { Card, Empty, Select, Space, Typography } from "antd";
-import { useCallback, useState } from "react";
+import { useState } from "react";
 import { api, call } from "../../api/client";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { useUrlFilters } from "../../components/url-state";
-import { FormRoundPicker, StatusTag } from "./common";
+import { FormRoundPicker, StatusTag, useSetRound } from "./common";
 import { EntryForm } from "./entry-form";
 
 const keys = ["form", "period", "org"] as const;
@@ -17,13 +17,7 @@ export default function EntryPage() {
   const { filters, setFilter } = useUrlFilters(keys);
   const { form, period } = filters;
   const [q, setQ] = useState("");
-  const onRound = useCallback(
-    (f: string, p: string) => {
-      setFilter("form", f);
-      setFilter("period", p);
-    },
-    [setFilter],
-  );
+  const onRound = useSetRound();
   const detail = useQuery({
     queryKey: ["forms", "detail", form],
     queryFn: () => call(api.GET("/api/forms/{code}", { params: { path: { code: form! } } })),

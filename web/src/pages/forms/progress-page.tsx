@@ -1,12 +1,13 @@
 import { InboxOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Progress, Space, Table, Typography, Upload } from "antd";
-import { useCallback, useState } from "react";
+import { useState } from "react";
+import { useSearchParams } from "react-router";
 import { type ApiData, ApiError, api, call, upload } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { LoadError } from "../../components/page-state";
 import { useUrlFilters } from "../../components/url-state";
-import { FormRoundPicker, type Status, StatusTag, statusLabels } from "./common";
+import { FormRoundPicker, type Status, StatusTag, statusLabels, useSetRound } from "./common";
 
 type Completeness = ApiData<"/api/forms/{code}/periods/{period}/completeness", "get">;
 type CountyRow = Completeness["counties"][number];
@@ -118,15 +119,10 @@ function CountyImport({ form, period }: { form: string; period: string }) {
 /** 填报进度: 上报率 by county, and who has not submitted. */
 export default function ProgressPage() {
   const { can } = useSession();
-  const { filters, page, pageSize, setFilter, setPage } = useUrlFilters(keys);
+  const { filters, page, pageSize, setPage } = useUrlFilters(keys);
   const { form, period } = filters;
-  const onRound = useCallback(
-    (f: string, p: string) => {
-      setFilter("form", f);
-      setFilter("period", p);
-    },
-    [setFilter],
-  );
+  const onRound = useSetRound();
+  const [, setParams] = useSearchParams();
   const completeness = useQuery({
     queryKey: ["forms", "completeness", form, period],
     queryFn: () =>
@@ -160,10 +156,18 @@ export default function ProgressPage() {
       <Button
         type="link"
         size="small"
-        onClick={() => {
-          setFilter("countyCode", r.countyCode);
-          setFilter("status", k);
-        }}
+        onClick={() =>
+          setParams(
+            (p) => {
+              const n = new URLSearchParams(p);
+              n.set("countyCode", r.countyCode);
+              n.set("status", k);
+              n.delete("page");
+              return n;
+            },
+            { replace: true },
+          )
+        }
       >
         {n}
       </Button>

@@ -1,12 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Input, Modal, Select, Space, Table } from "antd";
-import { useCallback, useState } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { ApiError, api, call } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { LoadError } from "../../components/page-state";
 import { useUrlFilters } from "../../components/url-state";
-import { FormRoundPicker, type Status, StatusTag, type SubmissionRow, statusLabels } from "./common";
+import {
+  FormRoundPicker,
+  fmtTime,
+  type Status,
+  StatusTag,
+  type SubmissionRow,
+  statusLabels,
+  useSetRound,
+} from "./common";
 
 const keys = ["form", "period", "status", "countyCode", "q"] as const;
 
@@ -24,13 +32,7 @@ export default function ReviewPage() {
   const status = (filters.status ?? (can("forms.accept") ? "approved" : "submitted")) as Status;
   const [returning, setReturning] = useState<SubmissionRow | null>(null);
   const [comment, setComment] = useState("");
-  const onRound = useCallback(
-    (f: string, p: string) => {
-      setFilter("form", f);
-      setFilter("period", p);
-    },
-    [setFilter],
-  );
+  const onRound = useSetRound();
   const listKey = ["forms", "review", form, period, status, filters.countyCode, filters.q, page, pageSize];
   const list = useQuery({
     queryKey: listKey,
@@ -129,7 +131,7 @@ export default function ReviewPage() {
               title: "上报时间",
               dataIndex: "submittedAt",
               width: 150,
-              render: (v: string | null) => v?.slice(0, 16).replace("T", " ") ?? "—",
+              render: (v: string | null) => fmtTime(v),
             },
             { title: "退回意见", dataIndex: "comment", ellipsis: true, render: (v) => v ?? "" },
             {
