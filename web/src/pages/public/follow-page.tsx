@@ -8,7 +8,6 @@ import {
   Empty,
   Form,
   Input,
-  List,
   Space,
   Tag,
   Typography,
@@ -136,10 +135,13 @@ function ReportView({
       {view.questions.length === 0 ? (
         <Empty description="暂无提问" image={Empty.PRESENTED_IMAGE_SIMPLE} />
       ) : (
-        <List
-          dataSource={view.questions}
-          renderItem={(q) => (
-            <List.Item key={q.id} data-testid={`question-${q.id}`}>
+        <div>
+          {view.questions.map((q) => (
+            <div
+              key={q.id}
+              style={{ padding: "12px 0", borderBottom: "1px solid #f0f0f0" }}
+              data-testid={`question-${q.id}`}
+            >
               <div style={{ width: "100%" }}>
                 <Typography.Text type="secondary">{time(q.askedAt)}</Typography.Text>
                 <Typography.Paragraph strong style={{ whiteSpace: "pre-wrap" }}>
@@ -164,9 +166,9 @@ function ReportView({
                   <AnswerForm questionId={q.id} creds={creds} onAnswered={onChange} />
                 )}
               </div>
-            </List.Item>
-          )}
-        />
+            </div>
+          ))}
+        </div>
       )}
     </Card>
   );

@@ -9,7 +9,6 @@ import {
   Empty,
   Form,
   Input,
-  List,
   Space,
   Tag,
   Timeline,
@@ -149,10 +148,13 @@ export default function CaseViewPage() {
           {extra.data.questions.length === 0 ? (
             <Empty description="尚未提问" image={Empty.PRESENTED_IMAGE_SIMPLE} />
           ) : (
-            <List
-              dataSource={extra.data.questions}
-              renderItem={(q) => (
-                <List.Item key={q.id} data-testid={`q-${q.id}`}>
+            <div>
+              {extra.data.questions.map((q) => (
+                <div
+                  key={q.id}
+                  style={{ padding: "12px 0", borderBottom: "1px solid #f0f0f0" }}
+                  data-testid={`q-${q.id}`}
+                >
                   <div style={{ width: "100%" }}>
                     <Typography.Text type="secondary">问（{time(q.askedAt)}）：</Typography.Text>
                     <span style={{ whiteSpace: "pre-wrap" }}>{q.question}</span>
@@ -169,9 +171,9 @@ export default function CaseViewPage() {
                       )}
                     </div>
                   </div>
-                </List.Item>
-              )}
-            />
+                </div>
+              ))}
+            </div>
           )}
           {!d.closed && (
             <Form
