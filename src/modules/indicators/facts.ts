@@ -42,9 +42,9 @@ export interface FactsOptions {
 
 /**
  * Gathers and caches the source figures the engine evaluates: registry and people aggregates
- * (re-read when their fingerprint or data-event version moves, or after maxAgeMs), form values and
- * screenings per period (re-read when the "forms" / "health" data-event version moves). Every part
- * is single-flight: concurrent requests share one read.
+ * (re-read when their fingerprint or data-event version moves; after maxAgeMs in the background),
+ * form values and screenings per period (re-read when the "forms" / "health" data-event version
+ * moves). Every part is single-flight: concurrent requests share one read.
  */
 export class FactsProvider {
   private fp: Stamped<{ registry: string; people: string }> | null = null;
@@ -109,8 +109,9 @@ export class FactsProvider {
     const fp = await this.fingerprint();
     const regKey = `${fp.registry}|${this.events.version("registry")}`;
     const peopleKey = `${fp.people}|${this.events.version("people")}`;
-    this.unitRows = this.cached(this.unitRows, regKey, () => this.read.units(), this.maxAgeMs);
-    this.people = this.cached(this.people, peopleKey, () => this.loadPeople(), this.maxAgeMs);
+    this.unitRows = this.cached(this.unitRows, regKey, () => this.read.units());
+    this.people = this.cached(this.people, peopleKey, () => this.loadPeople());
+    this.refreshIfOld();
     const elementsKey = [...elements].sort().join(",");
     const formsKey = `${this.events.version("forms")}|${elementsKey}`;
     const f = this.cached(this.forms.get(periodCode), formsKey, () =>
@@ -152,6 +153,34 @@ export class FactsProvider {
       this.health.delete(periodCode);
     });
     return facts;
+  }
+
+  private refreshing = false;
+
+  /**
+   * The safety net for a change no notice or fingerprint caught (another process's transaction that
+   * committed with an older updated_at): registry and people aggregates older than maxAgeMs are read
+   * again in the background, and swapped in when read, so no request waits for it.
+   */
+  private refreshIfOld() {
+    const units = this.unitRows;
+    const people = this.people;
+    if (this.refreshing || !units || !people) return;
+    const now = Date.now();
+    if (now - units.at < this.maxAgeMs && now - people.at < this.maxAgeMs) return;
+    this.refreshing = true;
+    const u = this.read.units();
+    const p = this.loadPeople();
+    Promise.all([u, p])
+      .then(() => {
+        const at = Date.now();
+        if (this.unitRows?.key === units.key) this.unitRows = { key: units.key, at, value: u };
+        if (this.people?.key === people.key) this.people = { key: people.key, at, value: p };
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.refreshing = false;
+      });
   }
 
   private async loadPeople() {
