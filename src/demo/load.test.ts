@@ -27,7 +27,7 @@ beforeAll(async () => {
   indexesBefore = await indexDefs();
   summary = await loadDemoCity(t.database, { scale: 0.02, onProgress: (p) => progress.push(p) });
   await ensureDemoCity(t.database, silent);
-});
+}, 300_000);
 afterAll(() => t?.close());
 
 const count = async (
@@ -128,7 +128,7 @@ describe("ensureDemoCity and the demo accounts", () => {
     } finally {
       await fresh.close();
     }
-  });
+  }, 300_000);
 
   const me = async (username: string) => {
     const client = await signIn(t.app, username, DEMO_PASSWORD);

@@ -63,7 +63,7 @@ beforeAll(async () => {
   [school, school2, county, otherCounty, city, inspector, inspector2] = await Promise.all(
     ["s1", "s2", "c1", "c2", "city", "insp", "insp2"].map((u) => signIn(ctx.app, u)),
   );
-}, 60_000);
+}, 300_000);
 afterAll(() => ctx?.close());
 
 describe("隐患: a school rectifies with a photo, the county verifies", () => {
