@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Database } from "../db/connect.js";
 import type { DB } from "../db/types.js";
 import { recordAudit } from "../modules/audit/record.js";
+import { loadCasesDemo } from "../modules/cases/demo.js";
 import { loadDemoScreenings } from "../modules/health/demo-screenings.js";
 import { loadPlan2022Demo } from "../modules/indicators/demo.js";
 import { systemActor } from "../shared/actor.js";
@@ -30,6 +31,8 @@ export const demoExtras: DemoExtra[] = [
   },
   // health: a 2021 and a 2022 vision screening of every student
   { name: "health.screening", load: (database, log) => loadDemoScreenings(database, log) },
+  // hazards, supervision plans and findings, 平安校园 inspections (src/modules/cases/demo.ts)
+  { name: "cases.demo", load: loadCasesDemo },
   // keep after forms.census and health.screening: the plan's indicators read their data
   { name: "indicators.plan-2022", load: (database) => loadPlan2022Demo(database) },
   // 监督举报 and 校外培训: institutions, inspections, enforcement cases, reports with receipts

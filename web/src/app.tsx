@@ -36,6 +36,13 @@ const ReportCasePage = lazy(() => import("./pages/reports/case-view"));
 const TrainingInstitutionsPage = lazy(() => import("./pages/training/institutions-page"));
 const TrainingInstitutionPage = lazy(() => import("./pages/training/institution-page"));
 const publicPage = (page: ReactNode) => <Suspense fallback={<PageLoading />}>{page}</Suspense>;
+// cases: inbox, 隐患, 平安校园, 督导
+const InboxPage = lazy(() => import("./pages/cases/inbox-page"));
+const HazardsPage = lazy(() => import("./pages/cases/hazards-page"));
+const CasePage = lazy(() => import("./pages/cases/case-page"));
+const SafetyPage = lazy(() => import("./pages/cases/safety-page"));
+const SupervisionPage = lazy(() => import("./pages/cases/supervision-page"));
+const PlanPage = lazy(() => import("./pages/cases/supervision-page").then((m) => ({ default: m.PlanPage })));
 
 /** A page behind a permission (the menu hides it too; the server refuses the API calls anyway). */
 const guarded = (permission: string, page: ReactNode) => (
@@ -112,6 +119,13 @@ const router = createBrowserRouter([
             element: guarded("training.read", <TrainingInstitutionPage />),
           },
           { path: "training/cases/:id", element: guarded("training.read", <ReportCasePage />) },
+          { path: "inbox", element: <InboxPage /> },
+          { path: "cases/:id", element: <CasePage /> },
+          { path: "hazards", element: guarded("hazard.read", <HazardsPage />) },
+          { path: "safety", element: guarded("hazard.read", <SafetyPage />) },
+          { path: "supervision", element: <SupervisionPage /> },
+          { path: "supervision/findings", element: <SupervisionPage /> },
+          { path: "supervision/plans/:id", element: <PlanPage /> },
           { path: "*", element: <NotFound /> },
         ],
       },

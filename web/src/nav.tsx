@@ -8,12 +8,15 @@ import {
   DashboardOutlined,
   EyeOutlined,
   FileDoneOutlined,
+  FileSearchOutlined,
   FormOutlined,
   GlobalOutlined,
   IdcardOutlined,
+  InboxOutlined,
   PieChartOutlined,
   ProfileOutlined,
   SafetyCertificateOutlined,
+  SafetyOutlined,
   ShopOutlined,
   TeamOutlined,
   UserSwitchOutlined,
@@ -30,6 +33,8 @@ export interface NavItem {
   label: MessageKey;
   icon: ReactNode;
   permission: string;
+  /** Shown also to holders of any of these (e.g. the inbox: every kind of case worker). */
+  anyOf?: string[];
 }
 
 export const navItems: NavItem[] = [
@@ -40,6 +45,23 @@ export const navItems: NavItem[] = [
   { path: "/students", label: "nav.students", icon: <TeamOutlined />, permission: "people.read" },
   { path: "/staff", label: "nav.staff", icon: <IdcardOutlined />, permission: "people.read" },
   { path: "/health", label: "nav.health", icon: <EyeOutlined />, permission: "health.read" },
+  // cases (src/modules/cases): everyone with a cases permission gets the inbox
+  {
+    path: "/inbox",
+    label: "nav.inbox",
+    icon: <InboxOutlined />,
+    permission: "hazard.read",
+    anyOf: ["hazard.report", "supervision.read", "supervision.inspect"],
+  },
+  { path: "/hazards", label: "nav.hazards", icon: <AlertOutlined />, permission: "hazard.read" },
+  { path: "/safety", label: "nav.safety", icon: <SafetyOutlined />, permission: "hazard.read" },
+  {
+    path: "/supervision",
+    label: "nav.supervision",
+    icon: <FileSearchOutlined />,
+    permission: "supervision.read",
+    anyOf: ["supervision.inspect"],
+  },
   { path: "/imports", label: "nav.imports", icon: <CloudUploadOutlined />, permission: "exchange.import" },
   // data collection (src/modules/forms)
   { path: "/forms/entry", label: "nav.formEntry", icon: <FormOutlined />, permission: "forms.fill" },

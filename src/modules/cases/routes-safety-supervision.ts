@@ -232,6 +232,18 @@ export function safetySupervisionRoutes(
     );
 
     app.get(
+      "/api/supervision/inspectors",
+      {
+        schema: {
+          tags: ["supervision"],
+          summary: "督学 accounts to assign (supervision.plan)",
+          response: { 200: z.array(z.object({ username: z.string(), displayName: z.string() })) },
+        },
+      },
+      (request) => supervision.inspectors(actorOf(request)),
+    );
+
+    app.get(
       "/api/supervision/measures",
       {
         schema: {

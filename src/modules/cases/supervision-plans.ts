@@ -305,6 +305,18 @@ export class SupervisionService {
     return this.get(actor, id);
   }
 
+  /** Active accounts holding the 督学 role, for assigning them to targets. */
+  inspectors(actor: Actor) {
+    requirePermission(actor, "supervision.plan");
+    return this.db
+      .selectFrom("app_user")
+      .select(["username", "display_name as displayName"])
+      .where(sql<boolean>`'inspector' = any(roles)`)
+      .where("disabled", "=", false)
+      .orderBy("username")
+      .execute();
+  }
+
   measures() {
     return this.db
       .selectFrom("accountability_measure")

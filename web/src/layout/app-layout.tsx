@@ -23,7 +23,7 @@ export function AppLayout() {
   if (!user) return null;
 
   const items = navItems
-    .filter((i) => can(i.permission))
+    .filter((i) => can(i.permission) || (i.anyOf ?? []).some(can))
     .map((i) => ({ key: i.path, icon: i.icon, label: <Link to={i.path}>{t(i.label)}</Link> }));
   const selected =
     navItems

@@ -1,0 +1,124 @@
+/**
+ * The case list under load as a county user (issue 5's bench):
+ *   npx tsx bench/cases.ts            (BENCH_DATABASE_URL defaults to …/edu_bench on 127.0.0.1)
+ * Loads the demo city (with its demo cases) into the bench database on first use and tops the
+ * cases up to 100,000 city-wide (hazards and supervision findings over every school, a fifth of
+ * them open, some overdue). Then runs autocannon (50 connections, 10 s, loopback) against
+ * GET /api/cases signed in as `lishi` (county admin of 离石区) with the filters a county officer
+ * uses, and against a bare Fastify + pg handler running exactly the SQL the platform ran for the
+ * same lists, and prints both and their ratio.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import { loadConfig } from "../src/config.js";
+import { connect } from "../src/db/connect.js";
+import { buildApp } from "../src/server/app.js";
+import { DEFAULT_BENCH_URL, ensureBenchDatabase, load, startChild } from "./lib.js";
+
+const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
+const duration = Number(process.env.BENCH_SECONDS ?? 10);
+const TARGET = 100_000;
+
+const bench = await ensureBenchDatabase(url);
+const have = Number(
+  (await sql<{ n: string }>`select count(*) as n from case_record`.execute(bench.db)).rows[0].n,
+);
+if (have < TARGET) {
+  const t0 = performance.now();
+  // Generated in SQL: case i goes to school i mod schools; states and severities cycle with
+  // co-prime periods so that filters select realistic shares (about a fifth open, 1/7 major …).
+  await sql`
+    with s as (select id, path, county_code, row_number() over (order by path) - 1 as k, count(*) over () as n
+               from org_unit where kind = 'school' and valid_to is null),
+    g as (select i from generate_series(1, ${TARGET - have}::int) i)
+    insert into case_record (kind, title, org_unit_id, org_path, county_code, state, severity, category, source,
+      reporter_name, due_at, overdue_since, escalation_level, closed_at, data, created_at, updated_at)
+    select case when i % 6 = 0 then 'supervision' else 'hazard' end,
+      '批量隐患 ' || i, s.id, s.path, s.county_code,
+      case when i % 6 = 0 then (array['found','notified','reported','rectified','rectified'])[1 + i % 5]
+           else (array['reported','assigned','rectifying','submitted','verified','verified','verified','verified',
+                        'verified','verified'])[1 + i % 10] end,
+      (array['ordinary','ordinary','ordinary','ordinary','significant','significant','major'])[1 + i % 7],
+      (array['fire','food','building','traffic','surroundings','bullying','mental','security','other'])[1 + i % 9],
+      case when i % 6 = 0 then null else (array['self_check','county_inspection','city_spot_check'])[1 + i % 3] end,
+      'bench', now() + ((i % 40) - 20) * interval '1 day',
+      case when i % 40 < 20 and i % 10 in (1, 2) then now() - interval '1 day' end,
+      case when i % 40 < 20 and i % 10 in (1, 2) then 1 else 0 end,
+      case when i % 10 >= 4 then now() - (i % 90) * interval '1 day' end,
+      '{"bench": true}'::jsonb,
+      now() - (i % 365) * interval '1 day', now()
+    from g join s on s.k = g.i % s.n`.execute(bench.db);
+  await sql`analyze case_record`.execute(bench.db);
+  console.log(`topped case_record up to ${TARGET} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+await bench.close();
+
+const lists = [
+  "kind=hazard",
+  "kind=hazard&status=open",
+  "kind=hazard&status=overdue",
+  "kind=hazard&severity=major&status=open",
+  "kind=hazard&category=fire&page=2",
+  "kind=supervision&status=open",
+  "status=open&page=3",
+  "kind=hazard&state=submitted",
+].map((q) => `/api/cases?${q}&pageSize=20`);
+
+const captured: { sql: string; parameters: unknown[] }[][] = [];
+let current: { sql: string; parameters: unknown[] }[] | null = null;
+const database = await connect({
+  url,
+  poolSize: 2,
+  onQuery: (text, parameters) => current?.push({ sql: text, parameters: [...parameters] }),
+});
+const app = await buildApp({ config: loadConfig({ DATABASE_URL: url }), database });
+const login = await app.inject({
+  method: "POST",
+  url: "/api/auth/login",
+  payload: { username: "lishi", password: "demo1234" },
+});
+const cookie = `edu_session=${login.cookies.find((c) => c.name === "edu_session")?.value}`;
+for (const s of lists) {
+  await app.inject({ method: "GET", url: s, headers: { cookie } }); // warm (count cache, plans)
+  current = [];
+  const res = await app.inject({ method: "GET", url: s, headers: { cookie } });
+  if (res.statusCode !== 200) throw new Error(`${s}: ${res.statusCode} ${res.body}`);
+  const body = res.json() as { total: number; items: unknown[] };
+  console.log(`${s}: ${body.total}${body.total >= 10_000 ? "+" : ""} rows, page of ${body.items.length}`);
+  captured.push(current.filter((q) => !/\b(session|app_user|user_scope|role)\b/.test(q.sql)));
+  current = null;
+}
+await app.close();
+await database.close();
+const sqlFile = path.join(os.tmpdir(), "edu-bench-cases-sql.json");
+fs.writeFileSync(sqlFile, JSON.stringify(captured));
+
+const platform = startChild("bench/search-server.ts", ["platform", "3903", url]);
+await platform.ready;
+const real = await load("http://127.0.0.1:3903", lists, { duration, headers: { cookie } });
+platform.stop();
+
+const bare = startChild("bench/search-server.ts", ["bare", "3904", url, sqlFile]);
+await bare.ready;
+const ceiling = await load(
+  "http://127.0.0.1:3904",
+  lists.map((_, i) => `/search?i=${i}`),
+  { duration },
+);
+bare.stop();
+
+const fmt = (r: typeof real) =>
+  `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
+console.log(`statements per list (after sign-in): ${captured.map((c) => c.length).join(", ")}`);
+console.log(`platform GET /api/cases as lishi: ${fmt(real)}`);
+console.log(`bare Fastify + pg, same SQL:      ${fmt(ceiling)}`);
+console.log(`ratio platform / bare: ${(real.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`);
+console.log(
+  `load average: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} on ${os.cpus().length} cores`,
+);
+process.exit(0);
