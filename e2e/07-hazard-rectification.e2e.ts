@@ -18,7 +18,10 @@ const title = `消防通道堆放杂物<b>${Date.now() % 100000}</b>`;
 
 async function pick(page: Page, label: string, option: string) {
   await page.getByLabel(label, { exact: true }).click();
-  await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: option }).first().click();
+  await page
+    .locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: option })
+    .first()
+    .click();
 }
 
 async function takeStep(page: Page, code: string) {
@@ -27,7 +30,10 @@ async function takeStep(page: Page, code: string) {
 }
 
 async function confirm(page: Page) {
-  await page.locator(".ant-modal:visible").getByRole("button", { name: /确\s*定/ }).click();
+  await page
+    .locator(".ant-modal:visible")
+    .getByRole("button", { name: /确\s*定/ })
+    .click();
   await page.locator(".ant-modal:visible").waitFor({ state: "detached" });
 }
 
@@ -53,7 +59,10 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await pick(page, "隐患等级", "较大");
     await page.getByLabel("具体位置").fill("教学楼一层东侧楼梯口");
     await page.getByLabel("隐患描述").fill("消防通道堆放课桌椅，影响疏散。");
-    await page.locator(".ant-modal:visible").getByRole("button", { name: /提\s*交/ }).click();
+    await page
+      .locator(".ant-modal:visible")
+      .getByRole("button", { name: /提\s*交/ })
+      .click();
     await expect.poll(() => page.getByTestId("case-state").textContent()).toBe("已上报");
     // HTML in a text field is shown as text, never interpreted
     expect(await page.getByTestId("case-title").textContent()).toBe(title);
@@ -87,7 +96,10 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await takeStep(page, "submit");
     await page.getByLabel("整改措施").fill("已清理通道，张贴禁止堆放标识，落实每日巡查。");
     await page.locator('.ant-modal:visible input[type="file"]').setInputFiles(path.join(dir, "整改后.jpg"));
-    await page.locator(".ant-modal:visible .ant-upload-list-item-done, .ant-modal:visible .ant-upload-list-item").first().waitFor();
+    await page
+      .locator(".ant-modal:visible .ant-upload-list-item-done, .ant-modal:visible .ant-upload-list-item")
+      .first()
+      .waitFor();
     await expect
       .poll(() => page.locator(".ant-modal:visible .ant-upload-list-item-uploading").count())
       .toBe(0);
@@ -108,7 +120,8 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await confirm(page);
     await expect.poll(() => page.getByTestId("case-state").textContent()).toBe("已销号");
     const steps = await page.getByTestId("timeline").textContent();
-    for (const label of ["上报隐患", "交办整改", "签收整改", "提交整改", "验收销号"]) expect(steps).toContain(label);
+    for (const label of ["上报隐患", "交办整改", "签收整改", "提交整改", "验收销号"])
+      expect(steps).toContain(label);
     await screenshot(page, "07-hazard-verified");
     expect(s.pageErrors).toEqual([]);
     expect(s.offOrigin).toEqual([]);

@@ -41,6 +41,9 @@ export const demoAccounts: DemoAccount[] = [
     roles: ["teacher"],
     scopeCodes: [DEMO_SCHOOL_CODE],
   },
+  // 督学 (cases: supervision); assigned to targets of the demo supervision plans (src/modules/cases/demo.ts)
+  { username: "duxue", displayName: "市督学 王明", roles: ["inspector"], scopeCodes: ["141100"] },
+  { username: "duxue2", displayName: "市督学 李芳", roles: ["inspector"], scopeCodes: ["141100"] },
 ];
 
 /**

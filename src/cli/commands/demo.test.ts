@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/db.js";
 import type { Database } from "../../db/connect.js";
+import { demoAccounts } from "../../demo/accounts.js";
 import { seedDemo } from "./demo.js";
 
 /** `npm run cli -- seed-demo` on a test database, at 1 % of the city. */
@@ -32,7 +33,7 @@ describe("seed-demo", () => {
     ).toBe(true);
     expect(lines.at(-1)).toContain("已创建示范账号：admin、leader、lishi、xiaoyi、lsxx_admin、lsxx_teacher");
     const users = await database.db.selectFrom("app_user").select("username").execute();
-    expect(users).toHaveLength(6);
+    expect(users).toHaveLength(demoAccounts.length);
   });
 
   it("refuses to load a second time", async () => {

@@ -20,10 +20,10 @@ import { findingCategories } from "./kinds/supervision.js";
 
 export const DEMO_INSPECTOR = "duxue";
 const DEMO_PASSWORD = "demo1234";
+/** The demo accounts' 督学 (src/demo/accounts.ts); created here too when loaded on their own (tests). */
 const inspectors = [
   { username: DEMO_INSPECTOR, displayName: "市督学 王明" },
   { username: "duxue2", displayName: "市督学 李芳" },
-  { username: "duxue3", displayName: "市督学 张强" },
 ];
 
 interface School {
