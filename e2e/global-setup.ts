@@ -43,6 +43,7 @@ export default async function setup(project: TestProject) {
   // E2E_BASE_URL: run the journeys against a server that is already up (while developing).
   if (process.env.E2E_BASE_URL) {
     project.provide("baseUrl", process.env.E2E_BASE_URL.replace(/\/$/, ""));
+    project.provide("casesClockFile", "");
     return;
   }
   const built = spawnSync(process.execPath, [tsx, "web/scripts/ensure-build.ts"], {
@@ -60,6 +61,8 @@ export default async function setup(project: TestProject) {
     DATA_DIR: dataDir,
     DEMO: "1",
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
+    // the cases journey (08) lets a deadline pass by writing a clock offset here
+    CASES_CLOCK_FILE: path.join(dataDir, "cases-clock-offset-ms"),
   };
   delete env.DATABASE_URL;
   let dbName: string | null = null;
@@ -107,6 +110,7 @@ export default async function setup(project: TestProject) {
     `e2e: platform serving at ${baseUrl} on ${pgUrl ? "PostgreSQL" : "PGlite"} after ${seconds(listenedAt ?? performance.now())} s, demo extras in after ${seconds(performance.now())} s`,
   );
   project.provide("baseUrl", baseUrl);
+  project.provide("casesClockFile", env.CASES_CLOCK_FILE ?? "");
 
   return async () => {
     if (exited === null) {
@@ -124,5 +128,7 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** File of the server's case-deadline clock offset in ms ("" when the server is not ours). */
+    casesClockFile: string;
   }
 }
