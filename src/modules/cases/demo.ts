@@ -286,6 +286,15 @@ export async function loadCasesDemo(database: Database, log: Logger) {
   lap("inspectors");
   const now = Date.now();
   await database.bulkTransaction(async (tx: BulkTx) => {
+    // two processes starting at once: the second waits here, then finds the marker and stops
+    await tx.exec(`select pg_advisory_xact_lock(hashtext('demo-extra:cases.demo'))`);
+    const done = await tx.db
+      .selectFrom("audit_log")
+      .select("id")
+      .where("action", "=", "seed-demo-extra")
+      .where("entity_key", "=", "cases.demo")
+      .executeTakeFirst();
+    if (done) return;
     const schools = (await tx.db
       .selectFrom("org_unit")
       .select(["id", "code", "name", "path", "county_code"])
