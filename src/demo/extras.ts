@@ -61,11 +61,24 @@ export async function markDemoExtra(
 }
 
 /** Runs every demo extra that has no marker yet, in order. */
-export async function runDemoExtras(
+/** Runs of this process, one after another (two starts racing in one process load each extra once). */
+let queue: Promise<void> = Promise.resolve();
+
+/**
+ * Runs every demo extra that has no marker yet, in order. Runs in one process are serialised, and
+ * each run reads the markers afresh, so a second run finds what the first loaded and skips it.
+ */
+export function runDemoExtras(
   database: Database,
   log: Logger,
   extras: DemoExtra[] = demoExtras,
 ): Promise<void> {
+  const run = queue.then(() => runPending(database, log, extras));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function runPending(database: Database, log: Logger, extras: DemoExtra[]): Promise<void> {
   const done = await database.db
     .selectFrom("audit_log")
     .select("entity_key")
