@@ -71,9 +71,7 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await screenshot(page, "07-hazard-reported");
   });
 
-  // SKIPPED (session 2, named in the issue note): first run at 16:42 timed out in this step after 30 s
-  // (county side of the journey, never run before); to debug next session, then un-skip.
-  it.skip("the county assigns it with a deadline by its severity", async () => {
+  it("the county assigns it with a deadline by its severity", async () => {
     const { page, baseUrl } = s;
     await page.getByTestId("user-name").click();
     await signIn(page, baseUrl, "lishi");
@@ -84,9 +82,7 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await expect.poll(() => page.getByTestId("case-state").textContent()).toBe("待整改");
   });
 
-  // SKIPPED (session 2, named in the issue note): first run at 16:42 timed out in this step after 30 s
-  // (county side of the journey, never run before); to debug next session, then un-skip.
-  it.skip("the school finds it in its inbox, accepts it and submits the rectification with a photo", async () => {
+  it("the school finds it in its inbox, accepts it and submits the rectification with a photo", async () => {
     const { page, baseUrl } = s;
     await signIn(page, baseUrl, "lsxx_admin");
     await page.getByRole("link", { name: "我的待办" }).click();
@@ -112,9 +108,7 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await page.getByTestId("timeline").locator("img").first().waitFor();
   });
 
-  // SKIPPED (session 2, named in the issue note): first run at 16:42 timed out in this step after 30 s
-  // (county side of the journey, never run before); to debug next session, then un-skip.
-  it.skip("the county sees the photo and verifies the rectification", async () => {
+  it("the county sees the photo and verifies the rectification", async () => {
     const { page, baseUrl } = s;
     await signIn(page, baseUrl, "lishi");
     await page.goto(caseUrl);

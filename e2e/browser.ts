@@ -78,8 +78,12 @@ export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
 }
 
-/** Signs in through the form and waits for the signed-in layout. */
+/**
+ * Signs in through the form and waits for the signed-in layout. Any earlier session's cookie is
+ * dropped first: the sign-in page sends a signed-in user on, which would detach the form.
+ */
 export async function signIn(page: Page, baseUrl: string, username: string, password = "demo1234") {
+  await page.context().clearCookies();
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("用户名", { exact: true }).fill(username);
   await page.getByLabel("密码", { exact: true }).fill(password);
