@@ -15,7 +15,7 @@ import { sql } from "kysely";
 import { loadConfig } from "../src/config.js";
 import { connect } from "../src/db/connect.js";
 import { buildApp } from "../src/server/app.js";
-import { DEFAULT_BENCH_URL, ensureBenchDatabase, load, startChild } from "./lib.js";
+import { compareWithBare, DEFAULT_BENCH_URL, ensureBenchDatabase } from "./lib.js";
 
 const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -95,26 +95,16 @@ await database.close();
 const sqlFile = path.join(os.tmpdir(), "edu-bench-cases-sql.json");
 fs.writeFileSync(sqlFile, JSON.stringify(captured));
 
-const platform = startChild("bench/search-server.ts", ["platform", "3903", url]);
-await platform.ready;
-const real = await load("http://127.0.0.1:3903", lists, { duration, headers: { cookie } });
-platform.stop();
-
-const bare = startChild("bench/search-server.ts", ["bare", "3904", url, sqlFile]);
-await bare.ready;
-const ceiling = await load(
-  "http://127.0.0.1:3904",
-  lists.map((_, i) => `/search?i=${i}`),
-  { duration },
-);
-bare.stop();
-
-const fmt = (r: typeof real) =>
-  `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
 console.log(`statements per list (after sign-in): ${captured.map((c) => c.length).join(", ")}`);
-console.log(`platform GET /api/cases as lishi: ${fmt(real)}`);
-console.log(`bare Fastify + pg, same SQL:      ${fmt(ceiling)}`);
-console.log(`ratio platform / bare: ${(real.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`);
+await compareWithBare({
+  label: "GET /api/cases as lishi",
+  databaseUrl: url,
+  urls: lists,
+  cookie,
+  sqlFile,
+  ports: [3903, 3904],
+  duration,
+});
 console.log(
   `load average: ${os
     .loadavg()

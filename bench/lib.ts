@@ -78,3 +78,48 @@ export async function load(
 export function memoryMb(): number {
   return Math.round(process.memoryUsage().rss / 1048576);
 }
+
+/**
+ * Loads the platform (bench/search-server.ts "platform") with `urls` as a signed-in user, then a bare
+ * Fastify + pg handler replaying the SQL the platform ran for each URL (captured into `sqlFile`),
+ * and prints both with their ratio: the ceiling of this stack on this machine beside our figure.
+ */
+export async function compareWithBare(opts: {
+  label: string;
+  databaseUrl: string;
+  urls: string[];
+  cookie: string;
+  sqlFile: string;
+  ports: [number, number];
+  duration: number;
+}): Promise<{ real: LoadResult; ceiling: LoadResult }> {
+  const [platformPort, barePort] = opts.ports;
+  const platform = startChild("bench/search-server.ts", ["platform", String(platformPort), opts.databaseUrl]);
+  await platform.ready;
+  const real = await load(`http://127.0.0.1:${platformPort}`, opts.urls, {
+    duration: opts.duration,
+    headers: { cookie: opts.cookie },
+  });
+  platform.stop();
+
+  const bare = startChild("bench/search-server.ts", [
+    "bare",
+    String(barePort),
+    opts.databaseUrl,
+    opts.sqlFile,
+  ]);
+  await bare.ready;
+  const ceiling = await load(
+    `http://127.0.0.1:${barePort}`,
+    opts.urls.map((_, i) => `/search?i=${i}`),
+    { duration: opts.duration },
+  );
+  bare.stop();
+
+  const fmt = (r: LoadResult) =>
+    `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
+  console.log(`platform ${opts.label}: ${fmt(real)}`);
+  console.log(`bare Fastify + pg, same SQL: ${fmt(ceiling)}`);
+  console.log(`ratio platform / bare: ${(real.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`);
+  return { real, ceiling };
+}

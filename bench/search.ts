@@ -12,7 +12,7 @@ import path from "node:path";
 import { loadConfig } from "../src/config.js";
 import { connect } from "../src/db/connect.js";
 import { buildApp } from "../src/server/app.js";
-import { DEFAULT_BENCH_URL, ensureBenchDatabase, load, startChild } from "./lib.js";
+import { compareWithBare, DEFAULT_BENCH_URL, ensureBenchDatabase } from "./lib.js";
 
 const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -58,24 +58,14 @@ await database.close();
 const sqlFile = path.join(os.tmpdir(), "edu-bench-search-sql.json");
 fs.writeFileSync(sqlFile, JSON.stringify(captured));
 
-const platform = startChild("bench/search-server.ts", ["platform", "3901", url]);
-await platform.ready;
-const real = await load("http://127.0.0.1:3901", searches, { duration, headers: { cookie } });
-platform.stop();
-
-const bare = startChild("bench/search-server.ts", ["bare", "3902", url, sqlFile]);
-await bare.ready;
-const ceiling = await load(
-  "http://127.0.0.1:3902",
-  searches.map((_, i) => `/search?i=${i}`),
-  { duration },
-);
-bare.stop();
-
-const fmt = (r: typeof real) =>
-  `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
 console.log(`statements per search (after sign-in): ${captured.map((c) => c.length).join(", ")}`);
-console.log(`platform GET /api/students as lishi: ${fmt(real)}`);
-console.log(`bare Fastify + pg, same SQL:         ${fmt(ceiling)}`);
-console.log(`ratio platform / bare: ${(real.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`);
+await compareWithBare({
+  label: "GET /api/students as lishi",
+  databaseUrl: url,
+  urls: searches,
+  cookie,
+  sqlFile,
+  ports: [3901, 3902],
+  duration,
+});
 process.exit(0);
