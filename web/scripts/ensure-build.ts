@@ -52,6 +52,10 @@ if (current === hash && !process.argv.includes("--force")) {
   console.log(
     current ? "web sources changed: rebuilding web/dist …" : "building the web bundle (web/dist) …",
   );
+  // The bundle is always a production build. Vitest sets NODE_ENV=test and the browser journeys'
+  // global setup inherits it; Vite honours NODE_ENV, so without this the journeys would run a
+  // development bundle (React and antd development warnings, a larger bundle) unlike `npm start`.
+  process.env.NODE_ENV = "production";
   await build({ configFile: path.join(web, "vite.config.ts"), logLevel: "warn" });
   fs.writeFileSync(stampFile, `${hash}\n`);
   console.log(`web bundle built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

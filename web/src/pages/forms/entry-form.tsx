@@ -74,7 +74,7 @@ function ValueInput({
       min={el.valueType === "percentage" ? 0 : undefined}
       max={el.valueType === "percentage" ? 100 : undefined}
       precision={el.valueType === "integer" ? 0 : undefined}
-      addonAfter={el.unit ?? (el.valueType === "percentage" ? "%" : undefined)}
+      suffix={el.unit ?? (el.valueType === "percentage" ? "%" : undefined)}
     />
   );
 }
@@ -236,8 +236,8 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
                         <Form.Item key={c.code} name={key(el.code, c.code)} noStyle>
                           <InputNumber
                             disabled={!editable}
-                            addonBefore={c.name}
-                            addonAfter={el.unit ?? undefined}
+                            prefix={c.name}
+                            suffix={el.unit ?? undefined}
                             style={{ width: 190 }}
                             precision={el.valueType === "integer" ? 0 : undefined}
                             aria-label={`${el.name}${c.name}`}
