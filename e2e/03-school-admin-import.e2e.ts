@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("school admin: import students with bad rows, fix, commit, find", () => {
