@@ -24,20 +24,26 @@ async function pick(page: Page, label: string, option: string) {
   await dropdown.waitFor({ state: "hidden" });
 }
 
-/** Finds the row of `text` in a paged antd table, turning pages until it shows or the last page. */
+/** Finds the row of `text` in a paged antd table, turning pages until it shows or the last page.
+ * The table keeps the previous page on screen while it loads the next (placeholder data), so each
+ * page is read only once its spinner has stopped. */
 async function findRow(page: Page, testId: string, text: string) {
   const table = page.getByTestId(testId);
-  await table.locator(".ant-table-row").first().waitFor();
+  const settled = async () => {
+    await expect.poll(() => table.locator(".ant-spin-spinning").count()).toBe(0);
+    await table.locator(".ant-table-row").first().waitFor();
+  };
+  await settled();
   for (;;) {
     const row = table.locator(".ant-table-row", { hasText: text });
     if (await row.count()) return row.first();
     const next = table.locator(".ant-pagination-next");
     if ((await next.count()) === 0 || (await next.getAttribute("aria-disabled")) === "true") {
-      throw new Error(`「${text}」不在 ${testId} 中`);
+      const shown = await table.locator(".ant-pagination-total-text").textContent();
+      throw new Error(`「${text}」不在 ${testId} 中（${shown}）`);
     }
-    const first = await table.locator(".ant-table-row").first().textContent();
     await next.click();
-    await expect.poll(() => table.locator(".ant-table-row").first().textContent()).not.toBe(first);
+    await settled();
   }
 }
 
@@ -118,7 +124,15 @@ describe("an inspector's finding becomes a notice that goes overdue and escalate
     await signIn(page, baseUrl, "lishi");
     await page.getByRole("link", { name: "我的待办" }).click();
     // the inbox lists the longest overdue first, and 离石区 has older demo cases: filter and page
+    await page.getByTestId("inbox-table").locator(".ant-table-row").first().waitFor();
     await page.locator(".ant-segmented-item", { hasText: "督导问题" }).click();
+    await expect
+      .poll(async () =>
+        (await page.getByTestId("inbox-table").locator(".ant-table-row").allTextContents()).every((t) =>
+          t.includes("督导问题"),
+        ),
+      )
+      .toBe(true);
     const row = await findRow(page, "inbox-table", title);
     const text = await row.textContent();
     expect(text).toContain("逾期");
