@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cameraJpeg } from "../src/modules/files/test-samples.js";
-import { openBrowser, type Session, screenshot, signIn } from "./browser.js";
+import { openBrowser, pickOption, type Session, screenshot, signIn } from "./browser.js";
 
 /**
  * 隐患排查整治: the school admin of 离石区实验小学 reports a hazard from its self-check, the 离石区
@@ -15,14 +15,6 @@ let s: Session;
 let dir: string;
 let caseUrl = "";
 const title = `消防通道堆放杂物<b>${Date.now() % 100000}</b>`;
-
-async function pick(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page
-    .locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: option })
-    .first()
-    .click();
-}
 
 async function takeStep(page: Page, code: string) {
   await page.getByTestId(`step-${code}`).click();
@@ -55,8 +47,8 @@ describe("a school rectifies a hazard with a photo and the county verifies it", 
     await page.getByTestId("case-table").waitFor();
     await page.getByTestId("create-case").click();
     await page.getByLabel("隐患名称").fill(title);
-    await pick(page, "隐患类别", "消防");
-    await pick(page, "隐患等级", "较大");
+    await pickOption(page, "隐患类别", "消防");
+    await pickOption(page, "隐患等级", "较大");
     await page.getByLabel("具体位置").fill("教学楼一层东侧楼梯口");
     await page.getByLabel("隐患描述").fill("消防通道堆放课桌椅，影响疏散。");
     await page

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, type Session, screenshot, signIn } from "./browser.js";
+import { openBrowser, pickOption, type Session, screenshot, signIn } from "./browser.js";
 
 /**
  * 督导: the demo inspector (督学 duxue) records a finding at 离石区实验小学 under the spring safety
@@ -14,15 +14,6 @@ const clockFile = inject("casesClockFile");
 const DAY = 86_400_000;
 const title = `晨午检记录缺失 ${Date.now() % 100000}`;
 let caseUrl = "";
-
-/** Chooses an option of an antd Select and waits for its dropdown to close (an open dropdown covers
- * the field below it and swallows the next click). */
-async function pick(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).click();
-  const dropdown = page.locator(".ant-select-dropdown:visible");
-  await dropdown.locator(".ant-select-item-option", { hasText: option }).first().click();
-  await dropdown.waitFor({ state: "hidden" });
-}
 
 /** Finds the row of `text` in a paged antd table, turning pages until it shows or the last page.
  * The table keeps the previous page on screen while it loads the next (placeholder data), so each
@@ -90,8 +81,8 @@ describe("an inspector's finding becomes a notice that goes overdue and escalate
     for (const r of rows) expect(r).toContain("王明");
     await record.click();
     await page.getByLabel("问题摘要").fill(title);
-    await pick(page, "问题类别", "校园安全");
-    await pick(page, "问题程度", "一般问题");
+    await pickOption(page, "问题类别", "校园安全");
+    await pickOption(page, "问题程度", "一般问题");
     await page.getByLabel("问题描述").fill("抽查发现三个班级 11 月晨午检记录缺失。");
     await page
       .locator(".ant-modal:visible")

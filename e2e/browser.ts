@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 
 /** Debian's Chromium (apt-get install chromium fonts-noto-cjk); no browser is downloaded. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -103,4 +103,26 @@ export async function waitForMap(page: Page): Promise<Record<string, [number, nu
   return Object.fromEntries(
     Object.entries(centres).map(([code, [x, y]]) => [code, [box!.x + x, box!.y + y] as [number, number]]),
   );
+}
+
+/** Chooses an option of an antd Select. On a busy machine a click can land while the dropdown is
+ * still animating and be lost, and a dropdown left open covers the field below it; so the choice
+ * is retried until the field shows it, and the field is then left with Tab (which closes its
+ * dropdown without closing the modal, as Escape would once the dropdown is gone). */
+export async function pickOption(page: Page, label: string, option: string) {
+  const select = page.getByLabel(label, { exact: true });
+  const field = page.locator(".ant-form-item", { has: select });
+  const open = page.locator(".ant-select-dropdown:visible");
+  for (let attempt = 1; ; attempt++) {
+    if ((await open.count()) === 0) await select.click();
+    await open
+      .locator(".ant-select-item-option", { hasText: option })
+      .first()
+      .click({ timeout: 10_000 })
+      .catch(() => undefined);
+    if ((await field.textContent())?.includes(option)) break;
+    if (attempt === 5) throw new Error(`「${label}」选不上「${option}」`);
+  }
+  await select.press("Tab");
+  await expect.poll(() => open.count()).toBe(0);
 }
