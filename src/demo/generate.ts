@@ -14,7 +14,7 @@ import { ResidentIdAllocator } from "./people.js";
 import { countyProfiles } from "./places.js";
 import { type PlannedSchool, planSchools } from "./plan-schools.js";
 import { Random } from "./random.js";
-import { researchers, type StaffContext, schoolStaff } from "./staff.js";
+import { markFamousTeachers, researchers, type StaffContext, schoolStaff } from "./staff.js";
 import { type StudentSchool, studentBatches } from "./students.js";
 
 export const DEFAULT_SEED = "lvliang-2022";
@@ -89,8 +89,12 @@ export function generateDemoCity(options: DemoCityOptions): DemoCity {
         }),
       ),
     );
-  for (const d of demoDepartments)
-    add(unit({ id: ++orgId, ...d, kind: "department", parentId: city.id, path: `${city.path}${d.code}/` }));
+  const departments = new Map(
+    demoDepartments.map((d) => [
+      d.code,
+      add(unit({ id: ++orgId, ...d, kind: "department", parentId: city.id, path: `${city.path}${d.code}/` })),
+    ]),
+  );
   const offices = [...counties.values()].map((county) => add(countyResearchOffice(++orgId, county)));
 
   // Ids first, so that a merged school can name its successor.
@@ -123,14 +127,33 @@ export function generateDemoCity(options: DemoCityOptions): DemoCity {
     },
   };
   const staff: DemoStaff[] = [];
+  // Research offices keep a fifth of their people at the smallest scales, so a test city has some.
+  const officeScale = Math.max(scale, 0.2);
   for (const office of offices) {
     const profile = countyProfiles.find((c) => c.code === office.countyCode)!;
-    const count = Math.max(1, Math.round((4 + profile.population / 60) * Math.max(scale, 0.2)));
+    const count = Math.max(1, Math.round((6 + profile.population / 30) * officeScale));
     staff.push(
       ...researchers(
         ctx,
         { id: office.id, code: office.code, path: office.path, countyCode: profile.code },
         count,
+      ),
+    );
+  }
+  // The city's own 教研员 (工作要点第5项: "市级打造一支100人左右的专兼职教研员队伍"): the 教研室's
+  // full-time and seconded part-time researchers, and the 电教馆's 信息技术 researchers. They belong
+  // to no county (level "city" in the indicators).
+  for (const { code, count, subject, clerks } of cityResearchers) {
+    const u = departments.get(code)!;
+    staff.push(
+      ...researchers(
+        ctx,
+        { id: u.id, code: u.code, path: u.path, countyCode: "" },
+        Math.round(count * officeScale),
+        {
+          subject,
+          clerks: Math.round(clerks * officeScale),
+        },
       ),
     );
   }
@@ -167,15 +190,22 @@ export function generateDemoCity(options: DemoCityOptions): DemoCity {
       ),
     );
     classGroups.push(...classes);
-    const predecessor = s.absorbed ? schoolUnits.get(s.absorbed.predecessor) : undefined;
     studentSchools.push({
       school: s,
       id: u.id,
       path: u.path,
       classes,
-      predecessorId: predecessor?.id ?? null,
+      merges: (s.absorbed?.merges ?? []).map((m) => ({
+        ...m,
+        predecessorId: schoolUnits.get(m.predecessor)!.id,
+      })),
     });
   }
+  markFamousTeachers(
+    seed,
+    staff,
+    [...schoolUnits.values()].find((u) => u.code === DEMO_SCHOOL_CODE)?.id ?? null,
+  );
   return {
     seed,
     scale,
@@ -188,19 +218,46 @@ export function generateDemoCity(options: DemoCityOptions): DemoCity {
   };
 }
 
+/** The city's 教研员 by department: 教研室 97 and 电教馆 6, 103 in all (the plan asks ~100). */
+const cityResearchers = [
+  { code: "141100D06", count: 97, subject: undefined, clerks: 4 },
+  { code: "141100D13", count: 6, subject: "信息技术", clerks: 2 },
+];
+
+/**
+ * Schools a reduced city keeps whatever the sample, one of each, so that the plan's counted
+ * indicators show on it: a 2022 rural merger (with its successor), a 普惠 kindergarten opened in
+ * 2022, and a boarding compulsory school opened in 2022.
+ */
+const showcases: ((s: PlannedSchool) => boolean)[] = [
+  (s) => s.absorbed?.merges.some((m) => m.on.startsWith("2022") && m.predecessor.area === "rural") ?? false,
+  (s) =>
+    s.opened === true &&
+    s.validFrom.startsWith("2022") &&
+    s.type.code === "111" &&
+    (s.ownership === "public" || s.inclusive === true),
+  (s) =>
+    s.opened === true &&
+    s.validFrom.startsWith("2022") &&
+    s.boarding &&
+    (s.type.stages.includes("primary") || s.type.stages.includes("junior")),
+];
+
 /**
  * At a reduced scale, a sample of the full city's schools: each school kept with probability
  * `scale` (drawn from its code, so the sample does not depend on anything else), plus the demo
- * accounts' school and at least one merger with its predecessor. A merged school is kept with its
- * successor; the closed school is always kept (it has no people).
+ * accounts' school and the showcases above. A merged school is kept with its successor; the closed
+ * school is always kept (it has no people).
  */
 function keptSchools(seed: string, scale: number, all: PlannedSchool[]): PlannedSchool[] {
   if (scale >= 1) return all;
   const keep = new Set(
     all.filter((s) => s.code === DEMO_SCHOOL_CODE || Random.derive(seed, "keep", s.code).next() < scale),
   );
-  const successors = all.filter((s) => s.absorbed);
-  if (!successors.some((s) => keep.has(s)) && successors.length) keep.add(successors[0]);
+  for (const show of showcases) {
+    const first = all.find(show);
+    if (first && !all.some((s) => keep.has(s) && show(s))) keep.add(first);
+  }
   for (const s of all) {
     if (s.ended?.reason === "merged") {
       if (keep.has(s.ended.successor!)) keep.add(s);

@@ -103,8 +103,9 @@ export function countyResearchOffice(id: number, county: DemoOrgUnit): DemoOrgUn
 }
 
 /**
- * The version rows of an org unit: one for most; a successor of a merger has two, split on the day
- * it took in the merged school's pupils and became a boarding school.
+ * The version rows of an org unit: one for most; a successor of mergers has a new version from each
+ * day it took in merged schools' pupils (from the first of them on, it may board). A school
+ * built in 2021 or 2022 says so in its first version.
  */
 export function versionsOf(u: DemoOrgUnit, planned?: PlannedSchool): DemoOrgUnitVersion[] {
   const v: DemoOrgUnitVersion = {
@@ -121,15 +122,31 @@ export function versionsOf(u: DemoOrgUnit, planned?: PlannedSchool): DemoOrgUnit
     boarding: u.boarding,
     successorId: u.successorId,
     endReason: u.endReason,
-    note: null,
+    note: planned?.opened ? "新建" : null,
   };
   const ended = planned?.ended;
   if (ended?.reason === "merged") return [{ ...v, note: `撤并，并入${ended.successor!.name}` }];
   if (ended?.reason === "closed") return [{ ...v, note: "关闭" }];
   const absorbed = planned?.absorbed;
   if (!absorbed) return [v];
-  return [
-    { ...v, validTo: absorbed.on, boarding: absorbed.boardingBefore },
-    { ...v, validFrom: absorbed.on, note: `${absorbed.predecessor.name}撤并并入，改为寄宿制` },
-  ];
+  const days = [...new Set(absorbed.merges.map((m) => m.on))];
+  const names = (on: string) =>
+    absorbed.merges
+      .filter((m) => m.on === on)
+      .map((m) => m.predecessor.name)
+      .join("、");
+  const out: DemoOrgUnitVersion[] = [];
+  let from = u.validFrom;
+  let boarding: boolean | null = absorbed.boardingBefore;
+  let note = v.note;
+  // Merged schools taken in on the opening day: the new school was built for them.
+  if (days[0] === u.validFrom) note = `新建，${names(days.shift()!)}撤并并入`;
+  for (const on of days) {
+    out.push({ ...v, validFrom: from, validTo: on, boarding, note });
+    note = `${names(on)}撤并并入${!boarding && u.boarding ? "，改为寄宿制" : ""}`;
+    boarding = u.boarding;
+    from = on;
+  }
+  out.push({ ...v, validFrom: from, note });
+  return out;
 }

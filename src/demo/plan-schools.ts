@@ -1,7 +1,7 @@
 import { type SchoolType, type Stage, schoolTypeByCode } from "../modules/registry/codes.js";
 import { type CountyShape, type Point, randomPointIn } from "./geo.js";
 import { type CountyProfile, countyProfiles, streetNames } from "./places.js";
-import { apportion, Random } from "./random.js";
+import { apportion, Random, WeightedTable } from "./random.js";
 import { type Area, SchoolNamer } from "./school-names.js";
 
 /**
@@ -34,8 +34,18 @@ export interface PlannedSchool {
   overcrowded: boolean;
   /** Set when the school was merged (撤并) into a successor or closed: it is no longer current. */
   ended?: { validTo: string; reason: "merged" | "closed"; successor: PlannedSchool | null };
-  /** Set on a successor: the date it took in a merged school, and whether it boarded before. */
-  absorbed?: { on: string; predecessor: PlannedSchool; boardingBefore: boolean };
+  /**
+   * Set on a successor: the merged schools it took in, each with the date (in date order), and
+   * whether it boarded before the first of them (`boarding` is what it does after).
+   */
+  absorbed?: { boardingBefore: boolean; merges: Merge[] };
+  /** Set on a school newly built (新建) in 2021 or 2022: its validFrom is its opening day. */
+  opened?: true;
+}
+
+export interface Merge {
+  on: string;
+  predecessor: PlannedSchool;
 }
 
 interface SchoolKind {
@@ -116,6 +126,7 @@ export function planSchools(seed: string, shapes: CountyShape[]): Map<string, Pl
     const rest = apportion(k.total - base.reduce((s, b) => s + b, 0), countyProfiles.map(k.weight));
     return base.map((b, i) => b + rest[i]);
   });
+  const openingCounts = openingKinds.map((o) => apportion(o.total, countyProfiles.map(o.weight)));
   for (const [ci, county] of countyProfiles.entries()) {
     const rng = Random.derive(seed, "schools", county.code);
     const shape = shapes.find((s) => s.code === county.code);
@@ -141,8 +152,10 @@ export function planSchools(seed: string, shapes: CountyShape[]): Map<string, Pl
       );
       if (lead) lead.stageWeights.primary = 15;
     }
-    const merger = history.mergers.find((m) => m.countyCode === county.code);
-    if (merger) schools.push(planMerger(schools, merger.on, make));
+    const openRng = Random.derive(seed, "openings", county.code);
+    for (const [oi, o] of openingKinds.entries()) openSchools(openRng, schools, o, openingCounts[oi][ci]);
+    const mergeRng = Random.derive(seed, "mergers", county.code);
+    schools.push(...planMergers(mergeRng, schools, history.mergers.get(county.code) ?? [], make));
     if (history.closedIn === county.code) {
       // A private kindergarten that closed in the summer of 2022: no successor, no current children.
       const closed = add("111", "private", "town");
@@ -170,35 +183,185 @@ export function planSchools(seed: string, shapes: CountyShape[]): Map<string, Pl
 }
 
 /**
- * Eight rural schools merged (撤并) in 2021 and 2022 into a town school of the same county, which
- * then took boarders; one private kindergarten closed. Which counties: eight of the more rural
- * ones, chosen by the seed.
+ * Schools newly built (新建) and registered in 2021 and 2022, for the whole city: the demo's figures,
+ * set against the 2022 plan's targets (工作要点第3项: 新改扩建48所普惠性幼儿园; 新建、改扩建19所义务教育
+ * 阶段学校和60所寄宿制学校). The registry sees only the new ones (改扩建 changes no registration), so
+ * the demo meets the kindergarten target (35 public + 16 普惠 private = 51) and falls short on new
+ * compulsory schools (5 + 7 + 3 = 15) and, far, on new boarding schools (7 + 3 + 1 = 11).
+ * Existing planned schools are re-dated rather than added, so the city keeps its size.
  */
+interface OpeningKind {
+  year: 2021 | 2022;
+  type: string;
+  ownership: "public" | "private";
+  /** For private kindergartens: 普惠 or not. */
+  inclusive?: boolean;
+  /** Only schools of this 城乡 are re-dated (any when unset). */
+  area?: Area;
+  /** Built as a boarding school (寄宿制). */
+  boarding?: boolean;
+  /** Grades taught in 2022–2023 when it opens with the lower grades only. */
+  grades?: number[];
+  total: number;
+  weight: (c: CountyProfile) => number;
+}
+
+const openingKinds: OpeningKind[] = [
+  { year: 2022, type: "111", ownership: "public", total: 35, weight: pop },
+  { year: 2022, type: "111", ownership: "private", inclusive: true, total: 16, weight: urbanPop },
+  { year: 2022, type: "111", ownership: "private", inclusive: false, total: 6, weight: urbanPop },
+  // New urban primary schools of the growing county seats: the first three grades (一年级新生 and
+  // pupils moved from crowded schools nearby).
+  {
+    year: 2022,
+    type: "211",
+    ownership: "public",
+    area: "urban",
+    grades: [1, 2, 3],
+    total: 5,
+    weight: urbanPop,
+  },
+  // Boarding 九年一贯制 and junior schools built in the towns to take in merged village schools.
+  { year: 2022, type: "312", ownership: "public", area: "town", boarding: true, total: 7, weight: ruralPop },
+  { year: 2022, type: "311", ownership: "public", area: "town", boarding: true, total: 3, weight: ruralPop },
+  // A new high school: its first 高一 only.
+  {
+    year: 2022,
+    type: "342",
+    ownership: "public",
+    area: "urban",
+    boarding: true,
+    grades: [10],
+    total: 1,
+    weight: pop,
+  },
+  { year: 2021, type: "111", ownership: "public", total: 12, weight: pop },
+  { year: 2021, type: "111", ownership: "private", inclusive: true, total: 5, weight: urbanPop },
+  { year: 2021, type: "111", ownership: "private", inclusive: false, total: 2, weight: urbanPop },
+  {
+    year: 2021,
+    type: "211",
+    ownership: "public",
+    area: "urban",
+    grades: [1, 2, 3, 4],
+    total: 2,
+    weight: urbanPop,
+  },
+  { year: 2021, type: "312", ownership: "public", area: "town", boarding: true, total: 2, weight: ruralPop },
+];
+
+/**
+ * Re-dates `n` of a county's planned schools of one kind as opened in `o.year`: a new school is
+ * smaller than an established one (its classes fill up over the years). Flagship schools (实验,
+ * the county's first high school) keep their history.
+ */
+function openSchools(rng: Random, schools: PlannedSchool[], o: OpeningKind, n: number) {
+  if (n === 0) return;
+  const candidates = schools.filter(
+    (s) =>
+      !s.opened &&
+      s.type.code === o.type &&
+      s.ownership === o.ownership &&
+      (o.inclusive === undefined || s.inclusive === o.inclusive) &&
+      (o.area === undefined || s.area === o.area) &&
+      !s.name.includes("实验") &&
+      !(s.type.code === "342" && !/第.+中学$/.test(s.name)),
+  );
+  // In town an urban school is named by number in the order built: the new ones are the last.
+  const chosen = o.area === "urban" ? candidates.slice(-n) : rng.shuffle(candidates).slice(0, n);
+  for (const s of chosen) {
+    // Kindergartens open in spring or autumn; schools at the start of the school year.
+    s.validFrom = o.type === "111" && rng.chance(0.25) ? `${o.year}-03-01` : `${o.year}-09-01`;
+    s.opened = true;
+    if (o.boarding !== undefined) s.boarding = o.boarding;
+    const gradeShare = o.grades ? o.grades.length / s.grades.length : 1;
+    if (o.grades) s.grades = o.grades;
+    const factor = (o.year === 2022 ? 0.55 : 0.75) * rng.spread(0.15) * gradeShare;
+    for (const k of Object.keys(s.stageWeights) as Stage[]) s.stageWeights[k]! *= factor;
+  }
+}
+
+/**
+ * 撤并 (school mergers) for the whole city, by the day and the 城乡 of the merged school: the demo's
+ * figures. The 2022 plan's target is 110 农村薄弱中小学 (工作要点第3项); by the end of 2022 the
+ * demo's registry shows 96 rural mergers, so the cockpit has a gap to show. A few 镇区 schools merge
+ * too (they do not count towards the rural target). Most mergers take effect at the start of the
+ * school year, some at the spring term.
+ */
+const mergerTotals = [
+  { year: 2021, area: "rural", total: 22 },
+  { year: 2022, area: "rural", total: 96 },
+  { year: 2022, area: "town", total: 3 },
+] as const;
+
+interface PlannedMerger {
+  on: string;
+  area: "rural" | "town";
+}
+
+/** The mergers of each county (by rural population) and the county of the one closed kindergarten. */
 function planHistory(seed: string) {
   const rng = Random.derive(seed, "history");
-  const rural = rng.shuffle(countyProfiles.filter((c) => c.urbanShare < 0.55).map((c) => c.code));
-  const mergers = rural
-    .slice(0, 8)
-    .map((countyCode, i) => ({ countyCode, on: i < 4 ? "2021-09-01" : "2022-09-01" }));
+  const mergers = new Map<string, PlannedMerger[]>(countyProfiles.map((c) => [c.code, []]));
+  for (const t of mergerTotals) {
+    const counts = apportion(t.total, countyProfiles.map(t.area === "rural" ? ruralPop : pop));
+    countyProfiles.forEach((c, i) => {
+      for (let n = 0; n < counts[i]; n++)
+        mergers
+          .get(c.code)!
+          .push({ on: rng.chance(0.2) ? `${t.year}-03-01` : `${t.year}-09-01`, area: t.area });
+    });
+  }
   return { mergers, closedIn: rng.pick(countyProfiles.filter((c) => c.urbanShare >= 0.5)).code };
 }
 
-function planMerger(
+/**
+ * The merged schools of one county, each made here and ended on its day: a village 小学 or 教学点
+ * (now and then a village 初中), or a small 镇区 小学, merged into a public school of its town,
+ * which then takes boarders (a nine-year or junior school always, a 小学 half the time). A new
+ * boarding school opened on the same day is the likeliest
+ * successor (it was built for them), then the town's 中心 schools; no school takes in more than four.
+ */
+function planMergers(
+  rng: Random,
   schools: PlannedSchool[],
-  on: string,
+  mergers: PlannedMerger[],
   make: (type: string, ownership: "public" | "private", area: Area, place?: string) => PlannedSchool,
-): PlannedSchool {
-  const candidates = schools.filter(
-    (s) => s.ownership === "public" && ["211", "312"].includes(s.type.code) && s.area !== "urban",
-  );
-  const successor = candidates.find((s) => s.area === "town") ?? candidates[0];
-  // The village school stood in the successor's town; its pupils moved there.
-  const predecessor = make("211", "public", "rural", successor.place);
-  predecessor.ended = { validTo: on, reason: "merged", successor };
-  predecessor.stageWeights = {};
-  successor.absorbed = { on, predecessor, boardingBefore: successor.boarding };
-  successor.boarding = true;
-  return predecessor;
+): PlannedSchool[] {
+  const out: PlannedSchool[] = [];
+  const taken = new Map<PlannedSchool, number>();
+  for (const m of mergers) {
+    const junior = m.area === "rural" && rng.chance(0.1);
+    const type = m.area === "town" ? "211" : junior ? "311" : rng.chance(0.45) ? "218" : "211";
+    const successorTypes = junior ? ["311", "312"] : ["211", "312"];
+    const fits = (s: PlannedSchool, area: Area) =>
+      s.ownership === "public" &&
+      !s.ended &&
+      s.area === area &&
+      successorTypes.includes(s.type.code) &&
+      s.validFrom <= m.on &&
+      (taken.get(s) ?? 0) < 4;
+    let candidates = schools.filter((s) => fits(s, "town"));
+    if (candidates.length === 0) candidates = schools.filter((s) => fits(s, "rural"));
+    if (candidates.length === 0) continue;
+    const weight = (s: PlannedSchool) =>
+      s.opened && s.validFrom === m.on ? 12 : s.name.includes("中心") ? 4 : s.type.code === "312" ? 2 : 1;
+    const successor = new WeightedTable(candidates, candidates.map(weight)).draw(rng);
+    taken.set(successor, (taken.get(successor) ?? 0) + 1);
+    // The merged school stood in the successor's town; its pupils moved there.
+    const predecessor = make(type, "public", m.area, successor.place);
+    predecessor.ended = { validTo: m.on, reason: "merged", successor };
+    predecessor.stageWeights = {};
+    if (!successor.absorbed) {
+      successor.absorbed = { boardingBefore: successor.boarding, merges: [] };
+      // Nine-year and junior schools take boarders from the villages; half the 小学 do.
+      if (successor.type.code !== "211" || rng.chance(0.5)) successor.boarding = true;
+    }
+    successor.absorbed.merges.push({ on: m.on, predecessor });
+    successor.absorbed.merges.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
+    out.push(predecessor);
+  }
+  return out;
 }
 
 function placeCenters(rng: Random, county: CountyProfile, shape: CountyShape): Map<string, Point> {

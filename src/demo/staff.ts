@@ -2,6 +2,7 @@ import { educationLevels, type Stage, stageOfGrade, teacherTitles } from "../mod
 import type { DemoClassGroup, DemoStaff } from "./model.js";
 import { SCHOOL_YEAR } from "./model.js";
 import { personName } from "./names.js";
+import { CITY } from "./org-units.js";
 import { birthDateForAge, type ResidentIdAllocator } from "./people.js";
 import type { PlannedSchool } from "./plan-schools.js";
 import { Random, WeightedTable } from "./random.js";
@@ -24,6 +25,7 @@ export interface StaffUnit {
   id: number;
   code: string;
   path: string;
+  /** "" for a unit of the city that lies in no county (as staff.county_code holds it). */
   countyCode: string;
 }
 
@@ -227,19 +229,59 @@ export function schoolStaff(
   return people.staff;
 }
 
-/** The 教研员 of a county's 教研室 (teaching-research office): experienced, often 骨干. */
-export function researchers(ctx: StaffContext, unit: StaffUnit, count: number): DemoStaff[] {
+/**
+ * The 教研员 of a 教研室 (teaching-research office, the city's or a county's): experienced, often
+ * 骨干; `subject` when they all work on one (the 电教馆's 信息技术), `clerks` 行政人员 beside them.
+ */
+export function researchers(
+  ctx: StaffContext,
+  unit: StaffUnit,
+  count: number,
+  opts: { subject?: string; clerks?: number } = {},
+): DemoStaff[] {
   const rng = Random.derive(ctx.seed, "researchers", unit.code);
   const people = new StaffBuilder(ctx, rng, unit, "1990-09-01");
   for (let i = 0; i < count; i++) {
     const stage = rng.pick<Stage>(["primary", "junior", "senior", "preschool"]);
     const s = people.add({ posts: ["教研员"], male: 0.45, minAge: 32, stage });
-    s.subjects = [subjectTables[stage].draw(rng)];
+    s.subjects = [opts.subject ?? subjectTables[stage].draw(rng)];
     s.education = rng.chance(0.2) ? "研究生" : "本科";
     s.title = rng.chance(0.7) ? "高级教师" : rng.chance(0.1) ? "正高级教师" : "一级教师";
     s.keyLevel = rng.chance(0.08) ? "province" : rng.chance(0.35) ? "city" : "county";
   }
+  for (let i = 0; i < (opts.clerks ?? 0); i++) people.add({ posts: ["行政人员"], male: 0.45 });
   return people.staff;
+}
+
+/** Chance that a teacher is a 名师成长带头人, by 骨干 level (tuned to about 200 in the full city). */
+const famousChance = { province: 0.3, city: 0.09, county: 0.018 } as const;
+
+/**
+ * 名师成长带头人: strong teachers of the city's 名师 programme (工作要点第6项: 195 to be trained in
+ * 2022), registered as a post once they finished it. Chosen among 骨干 teachers of 28–52 with a
+ * 一级 title or higher, teacher by teacher from their staff number (so a reduced city picks the same
+ * people); the best such teacher of `alwaysAt` (the demo school) is always one, so that even a
+ * small city shows the figure.
+ */
+export function markFamousTeachers(seed: string, staff: DemoStaff[], alwaysAt: number | null): void {
+  const eligible = (s: DemoStaff) =>
+    s.keyLevel !== null &&
+    s.posts.includes("教师") &&
+    (s.title === "一级教师" || s.title === "高级教师" || s.title === "正高级教师") &&
+    ageOn(s.birthDate) >= 28 &&
+    ageOn(s.birthDate) <= 52;
+  const rank = { province: 3, city: 2, county: 1 } as const;
+  let best: DemoStaff | null = null;
+  let marked = false;
+  for (const s of staff) {
+    if (!eligible(s)) continue;
+    const chosen = Random.derive(seed, "famous", s.staffNumber).chance(famousChance[s.keyLevel!]);
+    if (chosen) s.posts.push("名师成长带头人");
+    if (s.schoolId !== alwaysAt) continue;
+    marked ||= chosen;
+    if (!best || rank[s.keyLevel!] > rank[best.keyLevel!]) best = s;
+  }
+  if (best && !marked) best.posts.push("名师成长带头人");
 }
 
 interface Person {
@@ -268,7 +310,7 @@ class StaffBuilder {
     private readonly ctx: StaffContext,
     private readonly rng: Random,
     private readonly unit: StaffUnit,
-    foundedOn: string,
+    private readonly foundedOn: string,
   ) {
     this.foundedYear = Number(foundedOn.slice(0, 4));
   }
@@ -281,8 +323,8 @@ class StaffBuilder {
     const age = Math.round(Math.min(maxAge, Math.max(p.minAge ?? 22, rng.normal(41, 9))));
     const birthDate = birthDateForAge(rng, SCHOOL_YEAR, age);
     const birthYear = SCHOOL_YEAR - age;
-    // Most staff were born in the county; some came from elsewhere in Lüliang.
-    const region = rng.chance(0.85) ? this.unit.countyCode : rng.pick(otherRegions);
+    // Most staff were born in the county; some came from elsewhere in Lüliang (all of a city unit's).
+    const region = this.unit.countyCode && rng.chance(0.85) ? this.unit.countyCode : rng.pick(otherRegions);
     const firstJob = Math.min(SCHOOL_YEAR, birthYear + 22 + rng.int(0, 3));
     const startYear = p.external
       ? SCHOOL_YEAR
@@ -306,7 +348,9 @@ class StaffBuilder {
       // 法治副校长 were appointed when the regulation came into force (2022-05-01) or soon after.
       schoolStartDate: p.external
         ? `2022-0${rng.int(5, 8)}-${String(rng.int(1, 28)).padStart(2, "0")}`
-        : `${startYear}-09-01`,
+        : startYear === this.foundedYear
+          ? this.foundedOn
+          : `${startYear}-09-01`,
     };
     if (p.stage) this.qualify(s, p.stage, age, p.quality ?? 1);
     this.staff.push(s);
@@ -348,9 +392,11 @@ class StaffBuilder {
     }
     if (rng.chance(0.97)) {
       const year = Math.min(SCHOOL_YEAR, SCHOOL_YEAR - age + 22 + rng.int(0, 4));
-      const seq = this.ctx.nextCertificate(this.unit.countyCode);
+      // A city unit's staff (no county) are numbered under the city's code.
+      const region = this.unit.countyCode || CITY.code;
+      const seq = this.ctx.nextCertificate(region);
       // Demo format, 17 digits: year, 14 (Shanxi), 种类, county, sequence.
-      s.teachingCertificate = `${year}14${certificateLevel[stage]}${this.unit.countyCode.slice(2)}${String(seq).padStart(6, "0")}`;
+      s.teachingCertificate = `${year}14${certificateLevel[stage]}${region.slice(2)}${String(seq).padStart(6, "0")}`;
     }
   }
 }

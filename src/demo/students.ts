@@ -12,8 +12,8 @@ export interface StudentSchool {
   id: number;
   path: string;
   classes: DemoClassGroup[];
-  /** The org unit id of the school it absorbed, when it took in a merged school's pupils. */
-  predecessorId: number | null;
+  /** The merged schools whose pupils it took in, with their org unit ids. */
+  merges: { on: string; predecessor: PlannedSchool; predecessorId: number }[];
 }
 
 /** Boys at birth in Shanxi in the 2010s: about 107–110 per 100 girls. */
@@ -48,13 +48,15 @@ export function* studentBatches(
     const rng = Random.derive(seed, "students", s.school.code);
     const countyCode = s.school.county.code;
     const firstGrade = s.school.grades[0];
-    const merged = mergedSelection(rng, s);
+    const merged = mergedSelections(rng, s);
     const batch: DemoStudentBatch = { students: [], history: [] };
     for (const c of s.classes) {
       const window = windowOf(c.grade);
       // Seniors of a 完全中学 were admitted at grade 10 (中考); everyone else at the school's first grade.
       const entryGrade = c.stage === "senior" ? Math.max(10, firstGrade) : firstGrade;
-      const enrolledOn = `${SCHOOL_YEAR - (c.grade - entryGrade)}-09-01`;
+      // Not before the school opened: pupils of a new school came from schools nearby.
+      const entered = `${SCHOOL_YEAR - (c.grade - entryGrade)}-09-01`;
+      const enrolledOn = entered < s.school.validFrom ? s.school.validFrom : entered;
       for (let i = 0; i < c.size; i++) {
         const gender = rng.chance(MALE_SHARE) ? "M" : "F";
         const birthDate = window[Math.floor(rng.next() * window.length)];
@@ -76,22 +78,25 @@ export function* studentBatches(
           enrolledOn,
         };
         batch.students.push(student);
-        if (merged && c.grade >= merged.minGrade && c.grade <= 6 && rng.chance(merged.share)) {
-          student.enrolledOn = merged.on;
+        const from = merged.find(
+          (m) => c.grade >= m.minGrade && c.grade <= m.maxGrade && rng.chance(m.share),
+        );
+        if (from) {
+          student.enrolledOn = from.on;
           batch.history.push(
             {
               studentId: student.id,
               status: "enrolled",
-              schoolId: merged.predecessorId,
-              effectiveOn: `${SCHOOL_YEAR - c.grade + 1}-09-01`,
+              schoolId: from.predecessorId,
+              effectiveOn: `${SCHOOL_YEAR - (c.grade - from.firstGrade)}-09-01`,
               note: "入学",
             },
             {
               studentId: student.id,
               status: "enrolled",
               schoolId: s.id,
-              effectiveOn: merged.on,
-              note: `原${merged.name}撤并，随班并入本校`,
+              effectiveOn: from.on,
+              note: `原${from.name}撤并，随班并入本校`,
             },
           );
         } else if (c.grade >= 1) changeStatus(rng, student, batch.history);
@@ -118,25 +123,44 @@ function sortAndNumber(batch: DemoStudentBatch, nextId: number): number {
   return nextId;
 }
 
-/** Which grades of a successor school came from the merged one, and what share of them. */
-function mergedSelection(rng: Random, s: StudentSchool) {
-  const absorbed = s.school.absorbed;
-  if (!absorbed || s.predecessorId === null) return null;
-  // Pupils who were at the village school before the merger: in 2022 they are in grade 3 and up
-  // (merged 2021) or grade 2 and up (merged 2022).
-  const minGrade = SCHOOL_YEAR - Number(absorbed.on.slice(0, 4)) + 2;
-  const eligible = s.classes
-    .filter((c) => c.grade >= minGrade && c.grade <= 6)
-    .reduce((n, c) => n + c.size, 0);
-  if (eligible === 0) return null;
-  const wanted = rng.int(12, 45);
-  return {
-    minGrade,
-    share: Math.min(1, wanted / eligible),
-    on: absorbed.on,
-    name: absorbed.predecessor.name,
-    predecessorId: s.predecessorId,
-  };
+/**
+ * For each merged school a successor took in: which of its grades hold pupils who came from there,
+ * and what share of them. A pupil moved if they were at the merged school the year before it closed
+ * (a pupil in grade g in 2022–2023 was in grade g − (2022 − year) − 1 then) and stayed in the
+ * same stage (a 小学 pupil who moved up to 初中 went elsewhere).
+ */
+function mergedSelections(rng: Random, s: StudentSchool) {
+  const out: {
+    minGrade: number;
+    maxGrade: number;
+    firstGrade: number;
+    share: number;
+    on: string;
+    name: string;
+    predecessorId: number;
+  }[] = [];
+  for (const m of s.merges) {
+    const grades = m.predecessor.grades;
+    const firstGrade = grades[0];
+    const years = SCHOOL_YEAR - Number(m.on.slice(0, 4));
+    const minGrade = firstGrade + years + 1;
+    const maxGrade = Math.min(grades[grades.length - 1] + years + 1, firstGrade >= 7 ? 9 : 6);
+    const eligible = s.classes
+      .filter((c) => c.grade >= minGrade && c.grade <= maxGrade)
+      .reduce((n, c) => n + c.size, 0);
+    if (eligible === 0) continue;
+    const wanted = rng.int(12, 45);
+    out.push({
+      minGrade,
+      maxGrade,
+      firstGrade,
+      share: Math.min(1, wanted / eligible),
+      on: m.on,
+      name: m.predecessor.name,
+      predecessorId: m.predecessorId,
+    });
+  }
+  return out;
 }
 
 function changeStatus(rng: Random, student: DemoStudent, history: DemoStatusHistory[]) {

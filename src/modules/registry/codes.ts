@@ -130,6 +130,9 @@ export const staffPosts = [
   "行政人员",
   "工勤人员",
   "保育员",
+  // 工作要点第6项: teachers of the city's 名师 programme, registered once they finish it (the 2022
+  // plan's indicator famous_teacher_leaders counts this post).
+  "名师成长带头人",
 ];
 export const subjects = [
   "语文",

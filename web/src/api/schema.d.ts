@@ -2512,7 +2512,7 @@ export interface paths {
                     schoolCode?: string;
                     /** @description 县（市、区）代码 */
                     countyCode?: string;
-                    /** @description 岗位: 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                    /** @description 岗位: 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员/名师成长带头人 */
                     post?: string;
                     /** @description 任教学科: 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
                     subject?: string;
@@ -2595,7 +2595,7 @@ export interface paths {
                         /** @description GB 11643, 18 characters; returned masked (141102********1234) without people.pii */
                         residentId?: string;
                         birthDate?: string;
-                        /** @description 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                        /** @description 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员/名师成长带头人 */
                         posts?: string[];
                         /** @description 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
                         subjects?: string[];
@@ -2674,7 +2674,7 @@ export interface paths {
                     schoolCode?: string;
                     /** @description 县（市、区）代码 */
                     countyCode?: string;
-                    /** @description 岗位: 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                    /** @description 岗位: 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员/名师成长带头人 */
                     post?: string;
                     /** @description 任教学科: 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
                     subject?: string;
@@ -2816,7 +2816,7 @@ export interface paths {
                         /** @description GB 11643, 18 characters; returned masked (141102********1234) without people.pii */
                         residentId?: string | null;
                         birthDate?: string | null;
-                        /** @description 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员 */
+                        /** @description 教师/校长/副校长/书记/法治副校长/教研员/班主任/行政人员/工勤人员/保育员/名师成长带头人 */
                         posts?: string[];
                         /** @description 语文/数学/英语/道德与法治/思想政治/历史/地理/物理/化学/生物/科学/信息技术/体育/音乐/美术/劳动/心理健康/通用技术/学前教育/专业课 */
                         subjects?: string[];
