@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { luliangCounties } from "../modules/registry/codes.js";
+import { luliangCounties, schoolTypeByCode } from "../modules/registry/codes.js";
 import { parseResidentId } from "../shared/resident-id.js";
 import { DEMO_SCHOOL_CODE, type DemoCity, generateDemoCity } from "./generate.js";
 import { type CountyShape, loadCountyShapes, pointInShape } from "./geo.js";
@@ -55,7 +55,7 @@ describe("determinism", () => {
       students: students.filter((_, i) => i % 9973 === 0),
     };
     expect(sha(sample)).toMatchInlineSnapshot(
-      `"af55d82cf191ad83098c71c5dffb4ce4e2d688b6c7eed4edbc8caf5525325794"`,
+      `"d8c992338dd8e175e591d5bd25a3b3254c3c62bbe3db5748ee3c340c725ce596"`,
     );
   });
 
@@ -76,6 +76,25 @@ describe("determinism", () => {
     }
     expect(schools.some((s) => s.code === DEMO_SCHOOL_CODE)).toBe(true);
     expect(schools.some((s) => s.endReason === "merged")).toBe(true);
+  });
+
+  it("at the smallest scale still shows each of the plan's counted figures", () => {
+    const tiny = generateDemoCity({ shapes, scale: 0.01 });
+    const schools = tiny.orgUnits.filter((u) => u.kind === "school");
+    const in2022 = (d: string | null) => d?.startsWith("2022") ?? false;
+    expect(
+      schools.some((u) => u.endReason === "merged" && in2022(u.validTo) && u.urbanRural === "rural"),
+    ).toBe(true);
+    expect(
+      schools.some(
+        (u) => in2022(u.validFrom) && u.schoolType === "111" && (u.ownership === "public" || u.inclusive),
+      ),
+    ).toBe(true);
+    expect(
+      schools.some((u) => in2022(u.validFrom) && u.boarding && ["311", "312"].includes(u.schoolType!)),
+    ).toBe(true);
+    expect(tiny.staff.some((s) => s.posts.includes("教研员") && s.countyCode === "")).toBe(true);
+    expect(tiny.staff.some((s) => s.posts.includes("名师成长带头人"))).toBe(true);
   });
 });
 
@@ -235,43 +254,156 @@ describe("the full-size city", () => {
     expect(city.staff.some((s) => s.posts.includes("教研员") && s.orgPath.includes("D01/"))).toBe(true);
   });
 
-  it("records eight merged schools and one closed, with history", () => {
+  it("records 121 mergers (撤并) in 2021 and 2022 and one closed school, each with its history", () => {
     const merged = city.orgUnits.filter((u) => u.endReason === "merged");
-    expect(merged).toHaveLength(8);
-    const byId = new Map(city.orgUnits.map((u) => [u.id, u]));
+    const tally = new Map<string, number>();
     for (const m of merged) {
-      expect(m.validTo! >= "2021-01-01" && m.validTo! <= "2022-12-31").toBe(true);
+      const key = `${m.validTo!.slice(0, 4)} ${m.urbanRural}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+    // plan-schools.ts mergerTotals: 96 rural in 2022 against the plan's 110, 3 镇区 that do not count.
+    expect(Object.fromEntries(tally)).toEqual({ "2021 rural": 22, "2022 rural": 96, "2022 town": 3 });
+    const byId = new Map(city.orgUnits.map((u) => [u.id, u]));
+    const historyOf = new Map<number, DemoStatusHistory[]>();
+    for (const h of history) historyOf.set(h.studentId, [...(historyOf.get(h.studentId) ?? []), h]);
+    const successors = new Set<number>();
+    let withoutPupils = 0;
+    for (const m of merged) {
+      expect(["2021-03-01", "2021-09-01", "2022-03-01", "2022-09-01"]).toContain(m.validTo);
+      expect(["211", "218", "311"]).toContain(m.schoolType);
       const successor = byId.get(m.successorId!)!;
-      expect(successor.validTo).toBeNull();
-      expect(successor.countyCode).toBe(m.countyCode);
-      expect(successor.boarding).toBe(true);
+      successors.add(successor.id);
+      expect(successor).toMatchObject({ kind: "school", validTo: null, countyCode: m.countyCode });
+      expect(successor.validFrom <= m.validTo!).toBe(true);
+      if (["311", "312"].includes(successor.schoolType!)) expect(successor.boarding).toBe(true);
       const own = city.orgUnitVersions.filter((v) => v.orgUnitId === m.id);
       expect(own).toEqual([
-        expect.objectContaining({ validTo: m.validTo, endReason: "merged", successorId: successor.id }),
+        expect.objectContaining({
+          validTo: m.validTo,
+          endReason: "merged",
+          successorId: successor.id,
+          note: `撤并，并入${successor.name}`,
+        }),
       ]);
+      // The successor's history: versions end to end, one of them beginning on the merger day.
       const succ = city.orgUnitVersions.filter((v) => v.orgUnitId === successor.id);
-      expect(succ).toHaveLength(2);
-      expect(succ[0].validTo).toBe(m.validTo);
-      expect(succ[1]).toMatchObject({ validFrom: m.validTo, validTo: null, boarding: true });
+      expect(succ[0].validFrom).toBe(successor.validFrom);
+      expect(succ.at(-1)!.validTo).toBeNull();
+      for (let i = 1; i < succ.length; i++) expect(succ[i].validFrom).toBe(succ[i - 1].validTo);
+      const from = succ.find((v) => v.note?.includes(`${m.name}`));
+      expect(from?.validFrom).toBe(m.validTo);
+      expect(from?.note).toMatch(/撤并并入/);
       const moved = history.filter((h) => h.schoolId === m.id);
-      expect(moved.length).toBeGreaterThan(0);
+      if (moved.length === 0) withoutPupils++;
       for (const h of moved) {
         const s = students[h.studentId - 1];
         expect(s.schoolId).toBe(successor.id);
         expect(s.enrolledOn).toBe(m.validTo);
+        expect(h.effectiveOn < m.validTo!).toBe(true);
         expect(
-          history.some(
-            (x) => x.studentId === s.id && x.schoolId === successor.id && x.effectiveOn === m.validTo,
-          ),
+          historyOf
+            .get(s.id)!
+            .some(
+              (x) => x.schoolId === successor.id && x.effectiveOn === m.validTo && x.note.includes(m.name),
+            ),
         ).toBe(true);
       }
       expect(city.classGroups.some((c) => c.schoolId === m.id)).toBe(false);
       expect(city.staff.some((s) => s.schoolId === m.id)).toBe(false);
     }
+    // Nearly every merged school's pupils show up at the successor (a tiny successor may have none).
+    expect(withoutPupils).toBeLessThanOrEqual(3);
+    // Town schools take in several village schools each, some schools built for them in 2022.
+    expect(successors.size).toBeGreaterThan(60);
+    expect(successors.size).toBeLessThan(merged.length);
+    expect(
+      [...successors].some((id) =>
+        city.orgUnitVersions.some((v) => v.orgUnitId === id && v.note?.startsWith("新建，")),
+      ),
+    ).toBe(true);
     const closed = city.orgUnits.filter((u) => u.endReason === "closed");
     expect(closed).toHaveLength(1);
     expect(closed[0].successorId).toBeNull();
     expect(students.some((s) => s.schoolId === closed[0].id)).toBe(false);
+  });
+
+  it("registers schools and kindergartens opened (新建) in 2021 and 2022, with people since then", () => {
+    // Counted as the indicator engine counts (indicators/facts.ts): a school whose valid_from lies
+    // in the year; 义务教育 = its type teaches 小学 or 初中; 普惠 = public, or private and inclusive.
+    const opened = (year: string) =>
+      city.orgUnits.filter((u) => u.kind === "school" && u.validFrom.startsWith(year));
+    const figures = (year: string) => {
+      const o = opened(year);
+      return {
+        inclusiveKindergartens: o.filter(
+          (u) => u.schoolType === "111" && (u.ownership === "public" || u.inclusive === true),
+        ).length,
+        otherKindergartens: o.filter(
+          (u) => u.schoolType === "111" && u.ownership === "private" && !u.inclusive,
+        ).length,
+        compulsory: o.filter((u) =>
+          schoolTypeByCode.get(u.schoolType!)!.stages.some((x) => x === "primary" || x === "junior"),
+        ).length,
+        boarding: o.filter((u) => u.boarding).length,
+      };
+    };
+    // 2022 against the plan's 48 普惠园 (met), 19 义务教育学校 and 60 寄宿制学校 (not met).
+    expect(figures("2022")).toEqual({
+      inclusiveKindergartens: 51,
+      otherKindergartens: 6,
+      compulsory: 15,
+      boarding: 11,
+    });
+    expect(figures("2021")).toEqual({
+      inclusiveKindergartens: 17,
+      otherKindergartens: 2,
+      compulsory: 4,
+      boarding: 2,
+    });
+    const bySchool = new Map<number, DemoStudent[]>();
+    for (const s of students) bySchool.set(s.schoolId, [...(bySchool.get(s.schoolId) ?? []), s]);
+    for (const u of [...opened("2021"), ...opened("2022")]) {
+      expect(u.validTo).toBeNull();
+      expect(["03-01", "09-01"]).toContain(u.validFrom.slice(5));
+      expect(u.name).not.toContain("实验");
+      const versions = city.orgUnitVersions.filter((v) => v.orgUnitId === u.id);
+      expect(versions[0]).toMatchObject({ validFrom: u.validFrom, note: expect.stringMatching(/^新建/) });
+      const pupils = bySchool.get(u.id) ?? [];
+      expect(pupils.length).toBeGreaterThan(0);
+      expect(pupils.every((p) => p.enrolledOn >= u.validFrom)).toBe(true);
+      const people = city.staff.filter((t) => t.schoolId === u.id);
+      expect(people.filter((t) => t.posts.includes("校长"))).toHaveLength(1);
+      expect(people.every((t) => t.schoolStartDate >= u.validFrom)).toBe(true);
+    }
+    // A new high school starts with 高一 only; new urban primary schools with the lower grades.
+    const senior = opened("2022").find((u) => u.schoolType === "342")!;
+    expect(new Set(bySchool.get(senior.id)!.map((p) => p.grade))).toEqual(new Set([10]));
+  });
+
+  it("has the city's 教研员, the counties' and 名师成长带头人 near the plan's figures", () => {
+    const departments = new Map(city.orgUnits.map((u) => [u.id, u]));
+    const researchers = city.staff.filter((s) => s.posts.includes("教研员"));
+    // Level as the indicator engine has it: a unit of no county is the city's (staff.county_code "").
+    const cityLevel = researchers.filter((s) => s.countyCode === "");
+    expect(cityLevel).toHaveLength(103); // 工作要点第5项: "100人左右"
+    expect(new Set(cityLevel.map((s) => departments.get(s.schoolId)!.code))).toEqual(
+      new Set(["141100D06", "141100D13"]),
+    );
+    expect(cityLevel.every((s) => s.orgPath.startsWith("/141100/141100D"))).toBe(true);
+    const countyLevel = researchers.filter((s) => s.countyCode !== "");
+    expect(countyLevel.length).toBeGreaterThan(150);
+    for (const c of luliangCounties)
+      expect(countyLevel.filter((s) => s.orgPath.includes(`/${c.code}D01/`)).length).toBeGreaterThanOrEqual(
+        9,
+      );
+    // 工作要点第6项: 195 名师成长带头人 this year; the demo's are strong teachers, slightly more.
+    const famous = city.staff.filter((s) => s.posts.includes("名师成长带头人"));
+    expect(famous.length).toBeGreaterThanOrEqual(195);
+    expect(famous.length).toBeLessThan(230);
+    expect(famous.every((s) => s.posts.includes("教师") && s.keyLevel !== null)).toBe(true);
+    expect(new Set(famous.map((s) => s.countyCode)).size).toBe(13);
+    const demoSchool = city.orgUnits.find((u) => u.code === DEMO_SCHOOL_CODE)!;
+    expect(famous.some((s) => s.schoolId === demoSchool.id)).toBe(true);
   });
 
   it("sprinkles 休学 and 转学 with history rows", () => {

@@ -88,6 +88,23 @@ describe("loadDemoCity", () => {
     expect(moved.length).toBeGreaterThan(0);
   });
 
+  it("stores the schools opened in 2022 and the 2022 rural mergers with dates, as SQL reads them", async () => {
+    const opened = await sql<{ code: string; valid_from: string; school_type: string }>`
+      select code, to_char(valid_from, 'YYYY-MM-DD') as valid_from, school_type from org_unit
+      where kind = 'school' and valid_from between '2022-01-01' and '2022-12-31'`.execute(t.database.db);
+    expect(opened.rows.length).toBeGreaterThan(0);
+    for (const r of opened.rows) expect(["2022-03-01", "2022-09-01"]).toContain(r.valid_from);
+    const versions = await sql<{ note: string | null }>`
+      select v.note from org_unit_version v join org_unit u on u.id = v.org_unit_id
+      where u.code = ${opened.rows[0].code} order by v.valid_from limit 1`.execute(t.database.db);
+    expect(versions.rows[0].note).toMatch(/^新建/);
+    const merged = await sql<{ n: number }>`
+      select count(*)::int as n from org_unit u join org_unit s on s.id = u.successor_id
+      where u.end_reason = 'merged' and u.urban_rural = 'rural'
+        and u.valid_to between '2022-01-01' and '2022-12-31' and s.valid_to is null`.execute(t.database.db);
+    expect(merged.rows[0].n).toBeGreaterThan(0);
+  });
+
   it("writes one audit row for the load", async () => {
     const rows = await t.database.db
       .selectFrom("audit_log")
@@ -148,6 +165,44 @@ describe("ensureDemoCity and the demo accounts", () => {
     const { user } = await me(username);
     expect(user.roles).toEqual([role]);
     expect(user.scope.map((s) => s.code)).toEqual([scope]);
+  });
+
+  it("gives the plan's counted indicators live figures, as the engine counts them (cockpit, 2022)", async () => {
+    const { client } = await me("leader");
+    const res = await client.get("/api/cockpit?period=2022");
+    expect(res.statusCode).toBe(200);
+    const cockpit = res.json() as { indicators: { code: string; city: { value: number | null } }[] };
+    const value = (code: string) => cockpit.indicators.find((i) => i.code === code)?.city.value;
+    // The same figures counted in SQL by the rules of indicators/facts.ts: opened = valid_from in
+    // 2022; merged = end_reason 'merged' with valid_to in 2022; level "city" = a unit of no county.
+    const n = async (query: ReturnType<typeof sql<{ n: number }>>) =>
+      (await query.execute(t.database.db)).rows[0].n;
+    const opened = (where: ReturnType<typeof sql>) => sql<{ n: number }>`
+      select count(*)::int as n from org_unit
+      where kind = 'school' and valid_from between '2022-01-01' and '2022-12-31' and ${where}`;
+    const researchers = (county: boolean) => sql<{ n: number }>`
+      select count(*)::int as n from staff s join org_unit u on u.id = s.school_id
+      where s.status = 'active' and s.deleted_at is null and '教研员' = any(s.posts)
+        and (u.county_code is ${county ? sql`not null` : sql`null`})`;
+    const expected = {
+      new_inclusive_kindergartens: await n(
+        opened(sql`school_type = '111' and (ownership = 'public' or coalesce(inclusive, false))`),
+      ),
+      new_compulsory_schools: await n(opened(sql`school_type in ('211', '218', '311', '312', '341', '345')`)),
+      new_boarding_schools: await n(opened(sql`coalesce(boarding, false)`)),
+      rural_school_mergers: await n(sql<{ n: number }>`
+        select count(*)::int as n from org_unit where kind = 'school' and end_reason = 'merged'
+          and urban_rural = 'rural' and valid_to between '2022-01-01' and '2022-12-31'`),
+      city_researchers: await n(researchers(false)),
+      county_researchers: await n(researchers(true)),
+      famous_teacher_leaders: await n(sql<{ n: number }>`
+        select count(*)::int as n from staff
+        where status = 'active' and deleted_at is null and '名师成长带头人' = any(posts)`),
+    };
+    for (const [code, count] of Object.entries(expected)) {
+      expect(count, code).toBeGreaterThan(0);
+      expect(value(code), code).toBe(count);
+    }
   });
 
   it("gives the school accounts a school with many students, and only theirs", async () => {

@@ -345,9 +345,10 @@ class StaffBuilder {
       title: null,
       keyLevel: null,
       teachingCertificate: null,
-      // 法治副校长 were appointed when the regulation came into force (2022-05-01) or soon after.
       schoolStartDate: p.external
-        ? `2022-0${rng.int(5, 8)}-${String(rng.int(1, 28)).padStart(2, "0")}`
+        ? // 法治副校长 were appointed when the regulation came into force (2022-05-01) or soon after
+          // (at a school opened later, when it opened).
+          latest(`2022-0${rng.int(5, 8)}-${String(rng.int(1, 28)).padStart(2, "0")}`, this.foundedOn)
         : startYear === this.foundedYear
           ? this.foundedOn
           : `${startYear}-09-01`,
@@ -400,6 +401,8 @@ class StaffBuilder {
     }
   }
 }
+
+const latest = (a: string, b: string) => (a > b ? a : b);
 
 const otherRegions = [
   "141102",
