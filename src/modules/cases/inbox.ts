@@ -88,7 +88,7 @@ export async function inbox(
 ) {
   const userId = actorFacts(actor).id;
   const assignedIds = await service.repo.participantIdsByRole(userId, "assigned");
-  const v = await service.visibility(actor);
+  const v = service.visibility(actor);
   const waiting = waitingSql(actor, assignedIds);
   const { rows, total, overdue, dueSoon } = await service.repo.inbox(
     v,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { OrgName } from "../registry/org-directory.js";
 import type { CaseKindDefinition, CodeLabel, TransitionDefinition } from "./engine/kind.js";
-import type { CaseRow, EventRow } from "./repository.js";
+import type { CaseListRow, EventRow } from "./repository.js";
 import type { CaseOut } from "./schemas.js";
 
 const labelOf = (list: readonly CodeLabel[] | undefined, code: string | null) =>
@@ -10,7 +10,8 @@ const labelOf = (list: readonly CodeLabel[] | undefined, code: string | null) =>
 export const caseRef = (kind: CaseKindDefinition | undefined, id: number) =>
   `${kind?.refPrefix ?? "AJ"}-${String(id).padStart(6, "0")}`;
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+/** A Date, or a time the list already read as toISOString() text (list-sql.ts isoText). */
+const iso = (d: Date | string | null) => (d === null ? null : typeof d === "string" ? d : d.toISOString());
 
 /** Org names by id, and county names by code (from the same directory). */
 export interface Names {
@@ -32,7 +33,7 @@ export function namesFrom(byId: Map<number, OrgName>): Names {
   };
 }
 
-export function presentCase(row: CaseRow, kind: CaseKindDefinition | undefined, names: Names): CaseOut {
+export function presentCase(row: CaseListRow, kind: CaseKindDefinition | undefined, names: Names): CaseOut {
   const org = row.org_unit_id === null ? undefined : names.byId.get(row.org_unit_id);
   const state = kind?.states[row.state];
   return {

@@ -1,8 +1,8 @@
-import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
+import { CompiledQuery, type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import { underPaths } from "../../db/scope.js";
 import type { DB } from "../../db/types.js";
 import type { CountCache } from "../people/count-cache.js";
-import { pageWithTotal } from "../people/paged-sql.js";
+import { countStatement, listColumns, pageStatement, type Statement } from "./list-sql.js";
 import type { CaseFilter } from "./schemas.js";
 
 /** What an actor may see: kinds readable in scope, plus the cases they take part in. */
@@ -10,8 +10,8 @@ export interface Visibility {
   /** Kinds whose read permission the actor holds: visible within `scopePaths`. */
   kinds: string[];
   scopePaths: string[];
-  /** Cases the actor takes part in (assigned, reporter), visible wherever they are. */
-  participantCaseIds: number[];
+  /** The signed-in user: cases they take part in (case_participant: assigned, reporter) are visible wherever they are. */
+  userId: number | null;
 }
 
 export interface CaseRow {
@@ -64,73 +64,95 @@ export interface OrgUnitRef {
   current: boolean;
 }
 
-/** The visibility rule as SQL over `c` (case_record). */
-export function visibleSql(v: Visibility): RawBuilder<SqlBool> {
-  const parts: RawBuilder<SqlBool>[] = [];
-  if (v.kinds.length)
-    parts.push(
-      sql<SqlBool>`(c.kind in (${sql.join(v.kinds)}) and ${underPaths("c.org_path", v.scopePaths)})`,
-    );
-  if (v.participantCaseIds.length) parts.push(sql<SqlBool>`c.id = any(${v.participantCaseIds}::bigint[])`);
-  if (!parts.length) return sql<SqlBool>`false`;
-  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+const participating = (userId: number) =>
+  sql<SqlBool>`c.id in (select case_id from case_participant where user_id = ${userId})`;
+
+/** Cases of a readable kind within scope (the rule without participation). */
+function inScopeSql(v: Visibility): RawBuilder<SqlBool> {
+  if (!v.kinds.length) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(c.kind in (${sql.join(v.kinds)}) and ${underPaths("c.org_path", v.scopePaths)})`;
 }
 
-function conditions(f: CaseFilter, v: Visibility): RawBuilder<SqlBool> {
-  const c: RawBuilder<SqlBool>[] = [visibleSql(v)];
-  if (f.kind) c.push(sql`c.kind = ${f.kind}`);
-  if (f.state) c.push(sql`c.state = ${f.state}`);
-  if (f.severity) c.push(sql`c.severity = ${f.severity}`);
-  if (f.category) c.push(sql`c.category = ${f.category}`);
-  if (f.source) c.push(sql`c.source = ${f.source}`);
-  if (f.countyCode) c.push(sql`c.county_code = ${f.countyCode}`);
-  if (f.orgUnitCode) c.push(sql`c.org_unit_id = (select id from org_unit where code = ${f.orgUnitCode})`);
-  if (f.status === "open") c.push(sql`c.closed_at is null`);
-  if (f.status === "closed") c.push(sql`c.closed_at is not null`);
-  if (f.status === "overdue") c.push(sql`c.overdue_since is not null and c.closed_at is null`);
-  if (f.planId) c.push(sql`c.kind = 'supervision' and (c.data->>'planId')::bigint = ${f.planId}`);
-  if (f.targetId) c.push(sql`c.kind = 'supervision' and (c.data->>'targetId')::bigint = ${f.targetId}`);
-  if (f.q) {
-    const ref = /^[A-Z]{2}-?0*(\d+)$/i.exec(f.q.trim());
-    if (ref) c.push(sql`c.id = ${Number(ref[1])}`);
-    else c.push(sql`strpos(c.title, ${f.q.trim()}) > 0`);
-  }
-  return sql.join(c, sql` and `) as RawBuilder<SqlBool>;
+/** The visibility rule as SQL over `c` (case_record). */
+export function visibleSql(v: Visibility): RawBuilder<SqlBool> {
+  if (v.userId === null) return inScopeSql(v);
+  return sql<SqlBool>`(${inScopeSql(v)} or ${participating(v.userId)})`;
 }
 
 const columns = sql`c.id, c.kind, c.title, c.org_unit_id, c.org_path, c.county_code, c.state, c.severity,
   c.category, c.source, c.reporter_id, c.reporter_name, c.assignee_id, c.assignee_name, c.due_at,
   c.overdue_since, c.escalation_level, c.escalated_at, c.closed_at, c.data, c.created_at, c.updated_at`;
 
+/**
+ * A list row: what presentCase shows. Read by the list, its times arrive as ISO 8601 text
+ * (list-sql.ts listColumns); read by `find`, as Dates.
+ */
+export interface CaseListRow {
+  id: number;
+  kind: string;
+  title: string;
+  org_unit_id: number | null;
+  county_code: string | null;
+  state: string;
+  severity: string | null;
+  category: string | null;
+  source: string | null;
+  reporter_name: string | null;
+  assignee_name: string | null;
+  due_at: Date | string | null;
+  overdue_since: Date | string | null;
+  escalation_level: number;
+  closed_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
 /** SQL of cases. Every read takes the actor's Visibility. */
 export class CaseRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async participantCaseIds(userId: number | null): Promise<number[]> {
-    if (userId === null) return [];
-    const r = await this.db
-      .selectFrom("case_participant")
-      .select("case_id")
-      .where("user_id", "=", userId)
-      .execute();
-    return [...new Set(r.map((x) => x.case_id))];
-  }
-
+  /**
+   * One page and its capped total (list-sql.ts). The total is remembered in `cache` (cleared by
+   * this process's writes, see people/count-cache.ts); a first page shorter than `limit` is its own
+   * total; otherwise a count follows the page. A county user's page of a kind reads about `limit`
+   * rows from case_record_unit_kind (migration 0042).
+   */
   async list(f: CaseFilter, v: Visibility, limit: number, offset: number, cache: CountCache) {
-    const where = conditions(f, v);
-    return pageWithTotal<CaseRow>(this.db, {
-      countFrom: sql`from case_record c where ${where}`,
-      page: sql<CaseRow>`select ${columns} from case_record c where ${where}
-        order by c.id desc limit ${limit} offset ${offset}`,
-      cache,
-      cacheKey: JSON.stringify(["cases", v, f]),
-    });
+    const page = pageStatement(listColumns, f, v, limit, offset);
+    if (!page) return { rows: [] as CaseListRow[], total: 0 };
+    const rows = (await this.run<CaseListRow>(page)).rows;
+    const key = JSON.stringify(["cases", v, f]);
+    let total = cache.get(key);
+    if (total === undefined) {
+      if (offset === 0 && rows.length < limit) total = rows.length;
+      else total = await this.count(key, f, v);
+      cache.set(key, total);
+    }
+    return { rows, total };
   }
 
+  /** Counts in flight by cache key: when a total expires, concurrent requests wait for one count. */
+  private readonly counting = new Map<string, Promise<number>>();
+
+  private count(key: string, f: CaseFilter, v: Visibility): Promise<number> {
+    let n = this.counting.get(key);
+    if (!n) {
+      n = this.run<{ n: number }>(countStatement(f, v)!)
+        .then((r) => r.rows[0]?.n ?? 0)
+        .finally(() => this.counting.delete(key));
+      this.counting.set(key, n);
+    }
+    return n;
+  }
+
+  /** The next `limit` cases older than `beforeId` (exports read in these batches). */
   async batchBefore(f: CaseFilter, v: Visibility, beforeId: number, limit: number) {
-    const r = await sql<CaseRow>`select ${columns} from case_record c
-      where ${conditions(f, v)} and c.id < ${beforeId} order by c.id desc limit ${limit}`.execute(this.db);
-    return r.rows;
+    const page = pageStatement(listColumns, f, v, limit, 0, beforeId);
+    return page ? (await this.run<CaseListRow>(page)).rows : [];
+  }
+
+  private run<R>(s: Statement) {
+    return this.db.executeQuery<R>(CompiledQuery.raw(s.text, s.values));
   }
 
   async find(id: number, v: Visibility, forUpdate = false, db: Kysely<DB> = this.db) {

@@ -8,7 +8,7 @@ import { recordAudit } from "../audit/record.js";
 import type { FileService } from "../files/service.js";
 import type { StoredFile } from "../files/store.js";
 import type { CountCache } from "../people/count-cache.js";
-import type { OrgDirectory } from "../registry/org-directory.js";
+import type { OrgDirectory, OrgName } from "../registry/org-directory.js";
 import type { CaseKindDefinition } from "./engine/kind.js";
 import { type ActorFacts, availableSteps, decide, decideCreate, type Refusal } from "./engine/transition.js";
 import { hooksOf } from "./kinds/hooks.js";
@@ -73,20 +73,25 @@ export class CaseService {
     );
   }
 
-  async visibility(actor: Actor): Promise<Visibility> {
+  /** What the actor sees (no query: participation is a subquery of each statement). */
+  visibility(actor: Actor): Visibility {
     const kinds = Object.values(caseKinds)
       .filter((k) => actor.permissions.has(k.readPermission))
       .map((k) => k.code);
-    const userId = actor.type === "user" ? actor.id : null;
-    return {
-      kinds,
-      scopePaths: actor.scopePaths,
-      participantCaseIds: await this.repo.participantCaseIds(userId),
-    };
+    return { kinds, scopePaths: actor.scopePaths, userId: actor.type === "user" ? actor.id : null };
   }
 
+  /** Names of the directory's current load, built once per load (not per page). */
+  private readonly namesByLoad = new WeakMap<Map<number, OrgName>, Names>();
+
   async names(ids: (number | null)[]): Promise<Names> {
-    return namesFrom(await this.directory.names(ids.filter((x): x is number => x !== null)));
+    const byId = await this.directory.names(ids.filter((x): x is number => x !== null));
+    let names = this.namesByLoad.get(byId);
+    if (!names) {
+      names = namesFrom(byId);
+      this.namesByLoad.set(byId, names);
+    }
+    return names;
   }
 
   kinds(actor: Actor) {
@@ -117,7 +122,7 @@ export class CaseService {
 
   async list(actor: Actor, q: CaseFilter & { page: number; pageSize: number }): Promise<Page<CaseOut>> {
     const { page, pageSize, ...filter } = q;
-    const v = await this.visibility(actor);
+    const v = this.visibility(actor);
     const { rows, total } = await this.repo.list(filter, v, pageSize, (page - 1) * pageSize, this.counts);
     const names = await this.names(rows.map((r) => r.org_unit_id));
     return {
@@ -131,7 +136,7 @@ export class CaseService {
 
   async exportRows(actor: Actor, filter: CaseFilter): Promise<AsyncIterable<CaseOut>> {
     requirePermission(actor, "exchange.export");
-    const v = await this.visibility(actor);
+    const v = this.visibility(actor);
     await recordAudit(this.db, actor, { action: "export", entity: "case", context: { filters: filter } });
     const self = this;
     return (async function* () {
@@ -147,7 +152,7 @@ export class CaseService {
   }
 
   async get(actor: Actor, id: number): Promise<CaseDetailOut> {
-    const v = await this.visibility(actor);
+    const v = this.visibility(actor);
     const row = await this.repo.find(id, v);
     if (!row) throw notFound("事项");
     const kind = kindOf(row.kind);
@@ -251,7 +256,7 @@ export class CaseService {
 
   /** Takes one step of a case's workflow: decided by the engine, written in one transaction. */
   async step(actor: Actor, id: number, body: CaseStepBody): Promise<void> {
-    const v = await this.visibility(actor);
+    const v = this.visibility(actor);
     const result = await this.db.transaction().execute(async (tx) => {
       const row = await this.repo.find(id, v, true, tx);
       if (!row) throw notFound("事项");
@@ -301,7 +306,7 @@ export class CaseService {
 
   /** A comment on the timeline (no state change), by anyone who sees the case and works on its kind. */
   async comment(actor: Actor, id: number, body: CaseCommentBody): Promise<void> {
-    const v = await this.visibility(actor);
+    const v = this.visibility(actor);
     await this.db.transaction().execute(async (tx) => {
       const row = await this.repo.find(id, v, true, tx);
       if (!row) throw notFound("事项");
@@ -326,7 +331,7 @@ export class CaseService {
   /** Owner check of the files module: a case's attachment, to those who see the case. */
   private async attachment(actor: Actor, id: number, sha256: string): Promise<StoredFile | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
-    const row = await this.repo.find(id, await this.visibility(actor));
+    const row = await this.repo.find(id, this.visibility(actor));
     if (!row) return null;
     for (const e of await this.repo.events(id)) {
       const f = (e.attachments ?? []).find((a) => a.sha256 === sha256);
