@@ -5,6 +5,8 @@ import { createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { loadDemoCity } from "../../demo/load.js";
 import { casesModule } from "./compose.js";
 import { DEMO_INSPECTOR, loadCasesDemo } from "./demo.js";
+import { stepLabel } from "./engine/kind.js";
+import { kindOf } from "./kinds/index.js";
 
 /** The demo cases on a 3 % city: consistent with the engine, so the sweep finds nothing to change. */
 let t: TestContext;
@@ -63,5 +65,15 @@ describe("demo cases", () => {
     const share = rows.filter((x) => x.passed).length / rows.length;
     expect(share).toBeGreaterThan(0.7);
     expect(share).toBeLessThan(0.95);
+  });
+
+  it("every step on the demo timelines has a Chinese label", async () => {
+    const steps = (
+      await sql<{ kind: string; step: string }>`select distinct c.kind, e.step from case_event e
+        join case_record c on c.id = e.case_id`.execute(t.database.db)
+    ).rows;
+    expect(steps.length).toBeGreaterThan(5);
+    for (const s of steps)
+      expect(stepLabel(kindOf(s.kind)!, s.step), `${s.kind}.${s.step}`).toMatch(/\p{Script=Han}/u);
   });
 });

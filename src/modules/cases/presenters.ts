@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { OrgName } from "../registry/org-directory.js";
-import type { CaseKindDefinition, CodeLabel, TransitionDefinition } from "./engine/kind.js";
+import {
+  type CaseKindDefinition,
+  type CodeLabel,
+  stepLabel,
+  type TransitionDefinition,
+} from "./engine/kind.js";
 import type { CaseListRow, EventRow } from "./repository.js";
 import type { CaseOut } from "./schemas.js";
 
@@ -86,14 +91,6 @@ export function labelledFields(
     .map(([name, label]) => ({ name, label, value: show(data[`${name}Label`] ?? data[name]) }));
 }
 
-const systemSteps: Record<string, string> = {
-  create: "登记",
-  comment: "批注",
-  overdue: "已逾期",
-  escalate: "逾期升级",
-  link: "关联",
-};
-
 export function presentEvent(e: EventRow, kind: CaseKindDefinition | undefined, caseId: number) {
   const step = kind?.transitions.find((t) => t.code === e.step);
   const labels = e.step === "create" ? kind?.create.fieldLabels : step?.fieldLabels;
@@ -101,8 +98,7 @@ export function presentEvent(e: EventRow, kind: CaseKindDefinition | undefined, 
     id: e.id,
     at: iso(e.at)!,
     step: e.step,
-    stepLabel:
-      step?.label ?? (e.step === "create" ? (kind?.create.label ?? "登记") : (systemSteps[e.step] ?? e.step)),
+    stepLabel: (kind && stepLabel(kind, e.step)) ?? e.step,
     fromState: e.from_state,
     toState: e.to_state,
     toLabel: e.to_state ? (kind?.states[e.to_state]?.label ?? e.to_state) : null,

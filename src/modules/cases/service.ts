@@ -9,7 +9,7 @@ import type { FileService } from "../files/service.js";
 import type { StoredFile } from "../files/store.js";
 import type { CountCache } from "../people/count-cache.js";
 import type { OrgDirectory, OrgName } from "../registry/org-directory.js";
-import type { CaseKindDefinition } from "./engine/kind.js";
+import { type CaseKindDefinition, stepLabel } from "./engine/kind.js";
 import { type ActorFacts, availableSteps, decide, decideCreate, type Refusal } from "./engine/transition.js";
 import { hooksOf } from "./kinds/hooks.js";
 import { caseKinds, kindOf } from "./kinds/index.js";
@@ -237,7 +237,18 @@ export class CaseService {
           .onConflict((oc) => oc.doNothing())
           .execute();
       const files = await this.claim(tx, actor, body.attachments, id);
-      await this.addEvent(tx, actor, id, "create", null, d.state, d.comment, d.form, files, now);
+      await this.addEvent(
+        tx,
+        actor,
+        { id, kind: kind.code },
+        "create",
+        null,
+        d.state,
+        d.comment,
+        d.form,
+        files,
+        now,
+      );
       await recordAudit(tx, actor, {
         action: "create",
         entity: "case",
@@ -288,7 +299,7 @@ export class CaseService {
         })
         .where("id", "=", id)
         .execute();
-      await this.addEvent(tx, actor, id, d.step.code, d.from, d.to, d.comment, d.fields, files, now);
+      await this.addEvent(tx, actor, row, d.step.code, d.from, d.to, d.comment, d.fields, files, now);
       await recordAudit(tx, actor, {
         action: `step.${d.step.code}`,
         entity: "case",
@@ -315,7 +326,7 @@ export class CaseService {
         throw new AppError("FORBIDDEN", "您只能查看此事项，不能批注");
       const files = await this.claim(tx, actor, body.attachments, id);
       const now = this.now();
-      await this.addEvent(tx, actor, id, "comment", null, null, body.comment, null, files, now);
+      await this.addEvent(tx, actor, row, "comment", null, null, body.comment, null, files, now);
       await tx.updateTable("case_record").set({ updated_at: now }).where("id", "=", id).execute();
       await recordAudit(tx, actor, {
         action: "comment",
@@ -363,10 +374,14 @@ export class CaseService {
     return this.files.claim(tx, actor, ids, `cases:${caseId}`);
   }
 
+  /**
+   * One timeline entry. `step` must have a label in the case's kind (engine/kind.ts stepLabel): a
+   * step without one would show its code on the timeline, so recording it is a programming error.
+   */
   async addEvent(
     tx: Kysely<DB>,
     actor: Pick<Actor, "type" | "id" | "name" | "displayName">,
-    caseId: number,
+    target: { id: number; kind: string },
     step: string,
     from: string | null,
     to: string | null,
@@ -375,10 +390,13 @@ export class CaseService {
     attachments: StoredFile[],
     at: Date,
   ) {
+    const kind = kindOf(target.kind);
+    if (!kind || stepLabel(kind, step) === undefined)
+      throw new Error(`case step "${step}" has no label in kind "${target.kind}" (engine/kind.ts)`);
     await tx
       .insertInto("case_event")
       .values({
-        case_id: caseId,
+        case_id: target.id,
         at,
         step,
         from_state: from,

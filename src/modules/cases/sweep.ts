@@ -91,7 +91,7 @@ export class CaseSweeper {
             await this.service.addEvent(
               tx,
               system,
-              r.id,
+              r,
               "overdue",
               null,
               null,
@@ -106,7 +106,7 @@ export class CaseSweeper {
             await this.service.addEvent(
               tx,
               system,
-              r.id,
+              r,
               "escalate",
               null,
               null,

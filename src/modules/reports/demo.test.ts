@@ -2,6 +2,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { smallCity, user } from "../../../test/factories.js";
+import { stepLabel } from "../cases/engine/kind.js";
+import { kindOf } from "../cases/kinds/index.js";
 import { DEMO_RECEIPT, reportsDemo } from "./demo.js";
 
 /** The demo entry on a small city: every state present, the documented receipt works, all or nothing. */
@@ -64,5 +66,19 @@ describe("reports.demo", () => {
     const ls = await signIn(ctx.app, "ls");
     expect((await ls.get("/api/cases?kind=report")).json().total).toBe(0);
     expect((await ls.get("/api/cases?kind=training")).json().total).toBeGreaterThan(0);
+  });
+
+  it("every step on the demo timelines has a Chinese label (questions to the reporter included)", async () => {
+    // the kinds are registered: createTestApp built the app (reports/compose.ts)
+    const steps = await ctx.database.db
+      .selectFrom("case_event as e")
+      .innerJoin("case_record as c", "c.id", "e.case_id")
+      .select(["c.kind", "e.step"])
+      .where("c.kind", "in", ["report", "training"])
+      .distinct()
+      .execute();
+    expect(steps.map((s) => s.step)).toContain("ask_reporter");
+    for (const s of steps)
+      expect(stepLabel(kindOf(s.kind)!, s.step), `${s.kind}.${s.step}`).toMatch(/\p{Script=Han}/u);
   });
 });

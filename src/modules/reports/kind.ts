@@ -154,6 +154,11 @@ export const reportKind: CaseKindDefinition = {
   ],
   categories: reportCategories,
   sources: reportSources,
+  // Recorded by reports/service.ts (ask, answer) for a report filed with a receipt.
+  events: [
+    { code: "ask_reporter", label: "向举报人提问" },
+    { code: "reporter_answer", label: "举报人答复" },
+  ],
   escalation: [
     { to: "county", afterDays: 0 },
     { to: "city", afterDays: 14 },

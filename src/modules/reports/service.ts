@@ -160,7 +160,7 @@ export class ReportService {
       await this.cases.addEvent(
         tx,
         reporterOnTimeline,
-        caseId,
+        { id: caseId, kind: c.kind },
         "reporter_answer",
         null,
         null,
@@ -304,7 +304,7 @@ export class ReportService {
       await this.cases.addEvent(
         tx,
         actor,
-        caseId,
+        { id: caseId, kind: c.kind },
         "ask_reporter",
         null,
         null,

@@ -128,6 +128,11 @@ export const trainingCaseKind: CaseKindDefinition = {
   ],
   categories: trainingCaseCategories,
   sources: trainingCaseSources,
+  // Recorded by reports/service.ts (ask, answer) for a complaint filed on the public page.
+  events: [
+    { code: "ask_reporter", label: "向投诉人提问" },
+    { code: "reporter_answer", label: "投诉人答复" },
+  ],
   escalation: [
     { to: "county", afterDays: 0 },
     { to: "city", afterDays: 7 },

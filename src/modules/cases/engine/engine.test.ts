@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { builtinRoles } from "../../access/permissions.js";
+import { reportKind } from "../../reports/kind.js";
+import { trainingCaseKind } from "../../training/kind.js";
 import { rectifyDays } from "../kinds/hazard.js";
-import { caseKinds } from "../kinds/index.js";
+import { caseKinds, registerCaseKind } from "../kinds/index.js";
 import { DAY_MS, endOfChinaDay, sweepDecision } from "./deadline.js";
 import type { CaseKindDefinition } from "./kind.js";
 import {
@@ -12,6 +14,10 @@ import {
   decideCreate,
   type StepInput,
 } from "./transition.js";
+
+// The four kinds the app registers: 隐患 and 督导 here, 监督举报 and 校外培训 by reports/compose.ts.
+registerCaseKind(reportKind);
+registerCaseKind(trainingCaseKind);
 
 const SCHOOL = "/141100/141102/1411020001/";
 const COUNTY = "/141100/141102/";
@@ -41,7 +47,16 @@ const actors: Record<string, Who> = {
     actor: { id: 9, permissions: perms("inspector"), scopePaths: ["/141100/"] },
     roles: [],
   },
+  // 纪检 of the county and of the city: they alone handle reports, and nothing else here
+  discipline: { actor: { id: 10, permissions: perms("discipline"), scopePaths: [COUNTY] }, roles: [] },
+  cityDiscipline: {
+    actor: { id: 11, permissions: perms("discipline"), scopePaths: ["/141100/"] },
+    roles: [],
+  },
 };
+
+/** Where each kind's case is: a 校外培训 case concerns the county (training/kind.ts), the others a school. */
+const orgPathOf: Record<string, string> = { training: COUNTY };
 
 /** Who may take each step of a case at SCHOOL: the policy, written out independently of the kinds. */
 const policy: Record<string, Record<string, string[]>> = {
@@ -60,6 +75,22 @@ const policy: Record<string, Record<string, string[]>> = {
     approve: ["inspector", "county", "city"],
     reject: ["inspector", "county", "city"],
     hold_accountable: ["county", "city"],
+  },
+  // 监督举报: 纪检 only (reports.handle), never the county bureau or the school it is about
+  report: {
+    accept: ["discipline", "cityDiscipline"],
+    reject: ["discipline", "cityDiscipline"],
+    uphold: ["discipline", "cityDiscipline"],
+    dismiss_unfounded: ["discipline", "cityDiscipline"],
+  },
+  // 校外培训 (a case at the county): the county bureau itself and the city (training.enforce)
+  training: {
+    investigate: ["county", "city"],
+    dismiss: ["county", "city"],
+    order: ["county", "city"],
+    penalise: ["county", "city"],
+    verify: ["county", "city"],
+    no_violation: ["county", "city"],
   },
 };
 
@@ -83,20 +114,40 @@ const validInput: Record<string, Record<string, StepInput>> = {
       fields: { subjectType: "unit", subjectName: "某校", measure: "unit_interview", basis: "逾期未整改" },
     },
   },
+  report: {
+    accept: {},
+    reject: { fields: { reply: "不属于受理范围" }, comment: "匿名且无具体事实" },
+    uphold: { fields: { finding: "有偿补课属实", measure: "通报批评", reply: "经查属实，已处理" } },
+    dismiss_unfounded: { fields: { reply: "经查无实据" }, comment: "走访核实" },
+  },
+  training: {
+    investigate: {},
+    dismiss: { comment: "不属于校外培训" },
+    order: { fields: { measures: "停止周末学科类培训", rectifyBy: "2022-06-30" } },
+    penalise: { fields: { penalty: "罚款五万元", decisionNo: "离教罚〔2022〕1号" }, attachmentCount: 1 },
+    verify: { attachmentCount: 1 },
+    no_violation: { comment: "复查未发现违规" },
+  },
 };
 
-const caseAt = (state: string, roles: string[], severity = "major"): CaseFacts => ({
+const caseAt = (state: string, roles: string[], severity = "major", orgPath = SCHOOL): CaseFacts => ({
   state,
-  orgPath: SCHOOL,
+  orgPath,
   severity,
   dueAt: null,
   reporterId: 99,
   actorRoles: roles,
 });
 
+it("the table covers every registered kind: 隐患, 督导, 监督举报, 校外培训", () => {
+  expect(Object.keys(caseKinds).sort()).toEqual(["hazard", "report", "supervision", "training"]);
+  expect(Object.keys(policy).sort()).toEqual(Object.keys(caseKinds).sort());
+});
+
 describe.each(Object.values(caseKinds))(
   "kind $code: every state × step × actor",
   (kind: CaseKindDefinition) => {
+    const at = (state: string, roles: string[]) => caseAt(state, roles, "major", orgPathOf[kind.code]);
     it("has a policy row and a valid input for every step, and sane states", () => {
       expect(Object.keys(policy[kind.code]).sort()).toEqual(kind.transitions.map((t) => t.code).sort());
       for (const t of kind.transitions) {
@@ -120,7 +171,7 @@ describe.each(Object.values(caseKinds))(
 
     it.each(rows)("in %s, %s by %s → %s", (state, step, who, expected) => {
       const a = actors[who];
-      const d = decide(kind, caseAt(state, a.roles), step, a.actor, validInput[kind.code][step], now);
+      const d = decide(kind, at(state, a.roles), step, a.actor, validInput[kind.code][step], now);
       expect(d.ok ? "ok" : d.reason).toBe(expected);
       if (d.ok) {
         expect(d.to).toBe(kind.transitions.find((t) => t.code === step)!.to);
@@ -131,7 +182,7 @@ describe.each(Object.values(caseKinds))(
     it("offers exactly the allowed steps as buttons", () => {
       for (const state of Object.keys(kind.states))
         for (const [who, a] of Object.entries(actors)) {
-          const offered = availableSteps(kind, caseAt(state, a.roles), a.actor).map((t) => t.code);
+          const offered = availableSteps(kind, at(state, a.roles), a.actor).map((t) => t.code);
           const expected = kind.transitions
             .filter((t) => t.from.includes(state) && policy[kind.code][t.code].includes(who))
             .map((t) => t.code);
@@ -174,6 +225,25 @@ describe("step input", () => {
   it("says which state a skipped step needs", () => {
     const d = decide(hazard, caseAt("reported", []), "verify", actors.county.actor, {}, now);
     expect(!d.ok && d.message).toContain("待验收");
+  });
+  it("a report is concluded only after it is taken up: 纪检 cannot skip 调查核实", () => {
+    const input = validInput.report.uphold;
+    const d = decide(reportKind, caseAt("received", []), "uphold", actors.discipline.actor, input, now);
+    expect(!d.ok && d.reason).toBe("wrong_state");
+    expect(!d.ok && d.message).toContain("调查核实");
+  });
+  it("a training case is closed as rectified only after an order: no skipping 责令整改", () => {
+    const c = caseAt("investigating", [], "major", COUNTY);
+    const d = decide(trainingCaseKind, c, "verify", actors.county.actor, validInput.training.verify, now);
+    expect(!d.ok && d.reason).toBe("wrong_state");
+    expect(!d.ok && d.message).toContain("责令整改");
+  });
+  it("the county bureau may not handle a report about its school, nor a school a training case", () => {
+    const r = decide(reportKind, caseAt("received", []), "accept", actors.county.actor, {}, now);
+    expect(!r.ok && r.reason).toBe("not_allowed");
+    const c = caseAt("filed", [], "major", COUNTY);
+    const t = decide(trainingCaseKind, c, "investigate", actors.school.actor, {}, now);
+    expect(!t.ok && t.reason).toBe("not_allowed");
   });
 });
 

@@ -125,4 +125,32 @@ export interface CaseKindDefinition {
   categories?: readonly CodeLabel[];
   sources?: readonly CodeLabel[];
   escalation: readonly EscalationStep[];
+  /**
+   * Timeline entries the kind records beside its transitions, which change no state (a question to
+   * the reporter and the answer): code and the label the timeline shows.
+   */
+  events?: readonly CodeLabel[];
+}
+
+/** Timeline entries of every kind: filing, comments, the deadline sweep's marks, links. */
+export const systemSteps: Readonly<Record<string, string>> = {
+  create: "登记",
+  comment: "批注",
+  overdue: "已逾期",
+  escalate: "逾期升级",
+  link: "关联",
+};
+
+/**
+ * The label a timeline entry `step` of a case of `kind` shows: its transition's, the kind's filing
+ * or event label, or a system step's; undefined for a step the kind does not know (the service
+ * refuses to record one, so that a timeline never shows a code).
+ */
+export function stepLabel(kind: CaseKindDefinition, step: string): string | undefined {
+  if (step === "create") return kind.create.label;
+  return (
+    kind.transitions.find((t) => t.code === step)?.label ??
+    kind.events?.find((e) => e.code === step)?.label ??
+    (Object.hasOwn(systemSteps, step) ? systemSteps[step] : undefined)
+  );
 }
