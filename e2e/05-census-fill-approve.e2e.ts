@@ -3,11 +3,42 @@ import { openBrowser, type Session, screenshot, signIn } from "./browser.js";
 
 /**
  * The annual census (办学条件年报): the school admin of 离石区实验小学 (1411020001) fills the 2022
- * return and submits it; the county admin of 离石区 (lishi) approves it.
+ * return and submits it; the county admin of 离石区 (lishi) approves it; the bureau leader's cockpit
+ * then counts the school's reported uplink in 千兆到校 (issue 4: "a school fills the census form, the
+ * county approves, the leader's cockpit changes").
  * (The demo leaves this school's 2022 return not started, so the journey begins from nothing.)
  */
 let s: Session;
+const SCHOOL = "1411020001";
+const COUNTY = "141102"; // 离石区
 const entryUrl = "/forms/entry?form=school_census&period=2022";
+
+/** 千兆到校 (school_1g_coverage, plan 2022 task 8): schools other than kindergartens with uplink ≥ 1000 Mbps. */
+interface Figures {
+  /** The school's own value, and its numerator ÷ denominator, on its indicator page. */
+  schoolValue: string;
+  schoolFraction: string;
+  /** The county's numerator and denominator, on the cockpit's drill-down. */
+  county: [number, number];
+}
+let before: Figures;
+
+/** What the leader sees of 千兆到校 for the school and its county (pages loaded afresh). */
+async function leaderFigures(): Promise<Figures> {
+  const { page, baseUrl } = s;
+  await page.goto(`${baseUrl}/cockpit/units/${SCHOOL}?period=2022`);
+  const row = page.locator('[data-testid^="unit-group-"] tr', { hasText: "千兆到校" }).first();
+  await row.waitFor({ timeout: 90_000 });
+  const schoolValue = (await row.locator("td").nth(1).textContent()) ?? "";
+  const schoolFraction = (await row.locator("td").nth(2).textContent()) ?? "";
+  await page.goto(`${baseUrl}/cockpit/indicators/school_1g_coverage?org=${COUNTY}&period=2022`);
+  await page.getByTestId("drill-title").filter({ hasText: "离石区" }).waitFor({ timeout: 90_000 });
+  const fraction = (await page.getByTestId("figure-fraction").textContent()) ?? "";
+  const m = /([\d,]+) ÷ \D*([\d,]+)/.exec(fraction);
+  expect(m, fraction).not.toBeNull();
+  const num = (x: string) => Number(x.replaceAll(",", ""));
+  return { schoolValue, schoolFraction, county: [num(m![1]), num(m![2])] };
+}
 
 beforeAll(async () => {
   s = await openBrowser();
@@ -21,7 +52,17 @@ async function fillNumber(label: string, value: number) {
   await input.fill(String(value));
 }
 
-describe("school admin fills the census, the county approves", () => {
+describe("school admin fills the census, the county approves, the leader's cockpit changes", () => {
+  it("the leader's cockpit has no 2022 uplink of the school yet", async () => {
+    await signIn(s.page, s.baseUrl, "leader");
+    before = await leaderFigures();
+    // not reported: no value, the school counted in the denominator only
+    expect(before.schoolValue).toBe("—");
+    expect(before.schoolFraction).toBe("0 ÷ 1");
+    expect(before.county[1]).toBeGreaterThan(before.county[0]);
+    await screenshot(s.page, "50-census-cockpit-before");
+  });
+
   it("the school admin opens 数据填报 and sees its own 2022 return, not started", async () => {
     const { page, baseUrl } = s;
     await signIn(page, baseUrl, "lsxx_admin");
@@ -92,5 +133,19 @@ describe("school admin fills the census, the county approves", () => {
     expect(s.pageErrors).toEqual([]);
   });
 
-  // The leader's cockpit changes: appended by the cockpit journey's owner (issue 4 item 7).
+  it("the leader's cockpit now counts the school's gigabit uplink", async () => {
+    await signIn(s.page, s.baseUrl, "leader");
+    // The school reported 1000 Mbps, the threshold of 千兆到校: it joins the numerator. (Submitted
+    // values already count; the county's approval changes their status, not the figure.)
+    const after = await leaderFigures();
+    expect(after.county).toEqual([before.county[0] + 1, before.county[1]]);
+    await screenshot(s.page, "55-census-cockpit-county-after");
+    await s.page.goto(`${s.baseUrl}/cockpit/units/${SCHOOL}?period=2022`);
+    expect(after.schoolValue).toBe("100.0%");
+    expect(after.schoolFraction).toBe("1 ÷ 1");
+    await s.page.locator('[data-testid^="unit-group-"] tr', { hasText: "千兆到校" }).first().waitFor();
+    await screenshot(s.page, "56-census-cockpit-school-after");
+    expect(s.offOrigin).toEqual([]);
+    expect(s.pageErrors).toEqual([]);
+  });
 });

@@ -28,6 +28,7 @@ const FormEntryPage = lazy(() => import("./pages/forms/entry-page"));
 const FormProgressPage = lazy(() => import("./pages/forms/progress-page"));
 const FormReviewPage = lazy(() => import("./pages/forms/review-page"));
 const FormDefinitionsPage = lazy(() => import("./pages/forms/definitions-page"));
+const IndicatorsPage = lazy(() => import("./pages/indicators/indicators-page"));
 // 监督举报 (public pages need no sign-in) and 校外培训
 const PublicReportPage = lazy(() => import("./pages/public/report-page"));
 const PublicFollowPage = lazy(() => import("./pages/public/follow-page"));
@@ -111,6 +112,7 @@ const router = createBrowserRouter([
           { path: "forms/progress", element: guarded("forms.read", <FormProgressPage />) },
           { path: "forms/review", element: guarded("forms.approve", <FormReviewPage />) },
           { path: "forms/definitions", element: guarded("forms.define", <FormDefinitionsPage />) },
+          { path: "indicators", element: guarded("indicators.manage", <IndicatorsPage />) },
           { path: "reports", element: guarded("ethics.read", <ReportsPage />) },
           { path: "reports/:id", element: guarded("reports.handle", <ReportCasePage />) },
           { path: "training", element: guarded("training.read", <TrainingInstitutionsPage />) },

@@ -10,6 +10,7 @@ import {
   FileDoneOutlined,
   FileSearchOutlined,
   FormOutlined,
+  FunctionOutlined,
   GlobalOutlined,
   IdcardOutlined,
   InboxOutlined,
@@ -77,6 +78,13 @@ export const navItems: NavItem[] = [
     label: "nav.formDefinitions",
     icon: <ProfileOutlined />,
     permission: "forms.define",
+  },
+  // indicators and targets of the cockpit (src/modules/indicators): defined by city staff
+  {
+    path: "/indicators",
+    label: "nav.indicators",
+    icon: <FunctionOutlined />,
+    permission: "indicators.manage",
   },
   { path: "/reports", label: "nav.reports", icon: <AlertOutlined />, permission: "ethics.read" },
   { path: "/training", label: "nav.training", icon: <ShopOutlined />, permission: "training.read" },
