@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, type Session, screenshot, signIn } from "./browser.js";
 
 /**
@@ -21,9 +21,29 @@ const TARGET = 45;
 beforeAll(async () => {
   s = await openBrowser();
 });
+afterEach(async (ctx) => {
+  // what was on screen when a step failed
+  if (ctx.task.result?.state === "fail")
+    await screenshot(s.page, `10-failed-${ctx.task.name.slice(0, 20)}`).catch(() => {});
+});
 afterAll(async () => {
   await s?.close();
 });
+
+/**
+ * Does `act` and waits for the API's answer to the request it sends (on a shared, busy machine the
+ * answer may take long: wait for it rather than for its effect on screen), which must be a success.
+ */
+async function answered(method: string, path: string, act: () => Promise<void>) {
+  const response = s.page.waitForResponse(
+    (r) => r.request().method() === method && new URL(r.url()).pathname === path,
+    { timeout: 90_000 },
+  );
+  await act();
+  const r = await response;
+  expect(r.ok(), `${method} ${path}: ${r.status()} ${await r.text()}`).toBe(true);
+  return r;
+}
 
 /** A signed-in, read-only API client for checking figures beside the browser. */
 async function apiAs(baseUrl: string, username: string) {
@@ -90,7 +110,7 @@ describe("city staff define an indicator in the UI; the leader's cockpit shows i
     await page.locator(".ant-select-item-option", { hasText: GROUP }).click();
     await page.getByLabel("分子", { exact: true }).fill(BAD_NUMERATOR);
     await page.getByLabel("分母", { exact: true }).fill(DENOMINATOR);
-    await page.getByTestId("formula-check").click();
+    await answered("POST", "/api/indicators/check", () => page.getByTestId("formula-check").click());
     const issues = page.getByTestId("formula-issues-numerator");
     await issues.waitFor({ timeout: 30_000 });
     // the offending characters: the value "privat", counted from 1 as people count
@@ -108,14 +128,14 @@ describe("city staff define an indicator in the UI; the leader's cockpit shows i
     await page.getByLabel("分子", { exact: true }).fill(GOOD_NUMERATOR);
     // the marks of the old text go as soon as it is edited
     await page.getByTestId("formula-issues-numerator").waitFor({ state: "detached" });
-    await page.getByTestId("formula-check").click();
+    await answered("POST", "/api/indicators/check", () => page.getByTestId("formula-check").click());
     await page.getByTestId("formula-ok").waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("formula-ok").textContent()).toContain("组织机构");
     await page.getByLabel("方向（排名）").click();
     await page.locator(".ant-select-item-option", { hasText: "越低越好" }).click();
     await page.getByLabel("分子说明").fill("民办幼儿园数");
     await page.getByLabel("分母说明").fill("幼儿园数");
-    await page.getByTestId("editor-save").click();
+    await answered("POST", "/api/indicators", () => page.getByTestId("editor-save").click());
     // the drawer moves on to the new indicator's targets
     await page.getByTestId("targets-panel").waitFor({ timeout: 30_000 });
     await page.getByText("尚未设定目标").waitFor();
@@ -131,7 +151,12 @@ describe("city staff define an indicator in the UI; the leader's cockpit shows i
     await page.locator(".ant-select-item-option", { hasText: "≤ 不高于" }).click();
     await panel.getByLabel("值").fill(String(TARGET));
     await panel.getByLabel("说明（可选）").fill("示例：民办园占比逐年下降");
-    await panel.getByRole("button", { name: "设定目标" }).click();
+    // the form holds what was picked before it is sent
+    await panel.getByTestId("target-org").locator('[title="吕梁市"]').waitFor();
+    expect(await panel.getByLabel("值").inputValue()).toBe(String(TARGET));
+    await answered("PUT", "/api/indicator-targets", () =>
+      panel.getByRole("button", { name: "设定目标" }).click(),
+    );
     const row = panel.locator("tr", { hasText: "吕梁市" });
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain(`≤ ${TARGET}%`);
@@ -153,7 +178,10 @@ describe("city staff define an indicator in the UI; the leader's cockpit shows i
     await page.waitForURL(/\/cockpit/);
     const card = page.locator('[data-testid="task-cards"] section', { hasText: GROUP });
     const item = card.getByTestId(`indicator-${CODE}`);
-    await item.waitFor({ timeout: 60_000 });
+    // every result was dropped when the indicator was saved: the first cockpit after it is computed
+    // afresh (tens of seconds on PGlite on a busy machine)
+    await page.getByTestId("task-cards").waitFor({ timeout: 120_000 });
+    await item.waitFor({ timeout: 30_000 });
     expect(await item.textContent()).toContain(NAME);
     const shown = (await item.getByTestId("indicator-value").textContent()) ?? "";
     expect(shown).toMatch(/^\d+\.\d%$/);
@@ -186,10 +214,12 @@ describe("city staff define an indicator in the UI; the leader's cockpit shows i
     await row.waitFor({ timeout: 60_000 });
     await row.getByText("停用", { exact: true }).click();
     await page.getByText(`停用指标“${NAME}”？`).waitFor();
-    await page
-      .locator(".ant-popconfirm")
-      .getByRole("button", { name: /停\s*用/ })
-      .click();
+    await answered("DELETE", `/api/indicators/${CODE}`, () =>
+      page
+        .locator(".ant-popconfirm")
+        .getByRole("button", { name: /停\s*用/ })
+        .click(),
+    );
     await row.waitFor({ state: "detached", timeout: 30_000 });
     const get = await apiAs(baseUrl, "leader");
     const cockpit = await get<{ indicators: { code: string }[] }>("/api/cockpit?period=2022");

@@ -57,7 +57,7 @@ export function FormulaInput({
 export function FormulaIssues({ side, text, issues }: { side: Side; text: string; issues: Issue[] }) {
   if (!issues.length) return null;
   return (
-    <div data-testid={`formula-issues-${side}`}>
+    <div data-testid={`formula-issues-${side}`} style={{ marginBottom: 8 }}>
       {issues.map((i) => {
         const start = Math.max(0, Math.min(i.start, text.length));
         const end = Math.max(start, Math.min(i.end, text.length));
