@@ -120,6 +120,8 @@ describe("city staff define an indicator in the UI; the leader's cockpit shows i
     );
     expect(await issues.locator("mark").textContent()).toBe('"privat"');
     expect(await page.getByTestId("formula-issues-denominator").count()).toBe(0);
+    // the message slides in (antd's show-help motion): let it settle before the picture
+    await page.waitForFunction(() => !document.querySelector('[class*="show-help-item-appear"]'));
     await screenshot(page, "101-indicator-formula-error");
   });
 
