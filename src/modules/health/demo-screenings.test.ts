@@ -3,7 +3,9 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestContext } from "../../../test/app.js";
 import { loadDemoCity } from "../../demo/load.js";
+import { parsePeriod } from "../../shared/period.js";
 import { loadDemoScreenings } from "./demo-screenings.js";
+import { myopiaRule } from "./myopia-rule.js";
 import { HealthRepository } from "./repository.js";
 import { HealthService } from "./service.js";
 
@@ -42,6 +44,17 @@ describe("demo screenings", () => {
     expect(rate.get(1)).toBeLessThan(rate.get(6) as number);
     expect(rate.get(6)).toBeLessThan(rate.get(9) as number);
     expect(rate.get(-1)).toBe(0); // under 6: never counted
+  });
+
+  it("leaves the per-school summary fresh and equal to the count from every screening", async () => {
+    const repo = new HealthRepository(t.database.db);
+    expect((await repo.summaryState())?.stale).toBe(false);
+    for (const p of ["2021", "2022", "2021-2022", "2022-2023"]) {
+      const { start, end } = parsePeriod(p);
+      expect(await repo.myopiaBySchoolSummary(start, end)).toEqual(
+        await repo.myopiaBySchool(myopiaRule, start, end),
+      );
+    }
   });
 
   it("lets the county rates move differently from 2021 to 2022 (some improve, some do not)", async () => {

@@ -97,6 +97,10 @@ export async function loadDemoScreenings(database: Database, log: Logger, seed =
     lap("indexed");
     await tx.exec("set local default_statistics_target = 50");
     await tx.exec("analyze vision_screening");
+    // The per-school summary (migration 0032): the insert above marked it stale (too many rows to
+    // recompute group by group); built whole here, so the first cockpit does not wait for it.
+    await tx.exec("select vision_screening_summary_rebuild()");
+    lap("summarised");
     const solved = await sql<{ county_code: string; drop_pp: number }>`
       select county_code, drop_pp from screening_county order by county_code`.execute(tx.db);
     await markDemoExtra(tx.db, SCREENING_EXTRA, {

@@ -12,6 +12,22 @@ export interface SchoolMyopiaRow {
   myopic: number;
 }
 
+/** The summary table's rule (numbers as the database prints them) and freshness. */
+export interface SummaryState {
+  code: string;
+  minAgeYears: number;
+  acuityBelow: string;
+  seAtMost: string;
+  stale: boolean;
+}
+
+/** Whether the summary counts by `rule`. */
+export const summaryCounts = (state: SummaryState, rule: MyopiaRule) =>
+  state.code === rule.code &&
+  state.minAgeYears === rule.minAgeYears &&
+  state.acuityBelow === rule.acuityBelow.toFixed(1) &&
+  state.seAtMost === rule.seAtMost.toFixed(2);
+
 export interface GradeMyopiaRow {
   grade: number;
   screened: number;
@@ -72,7 +88,60 @@ function latestInPeriod(start: string, end: string, where: Expression<unknown> =
 export class HealthRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  /** Every school's screened and myopic students in the period (no scope: for the indicator engine). */
+  /**
+   * Every school's screened and myopic students in the period, from the summary table
+   * (vision_screening_summary, migration 0032): a student's latest screening in the period is the one
+   * whose next screening is after the period's end. The same figures as myopiaBySchool; usable only
+   * when summaryState() says the summary is fresh and counts by the same rule. Unscoped only: with a
+   * scope, myopiaBySchool takes the latest screening among the scope's screenings, which differs for
+   * a student screened in two counties in one period.
+   */
+  async myopiaBySchoolSummary(start: string, end: string) {
+    const r = await sql<{
+      school_id: number;
+      path: string;
+      county_code: string;
+      screened: number;
+      myopic: number;
+    }>`select s.school_id, o.path, coalesce(o.county_code, s.county_code) as county_code,
+        sum(s.screened)::int as screened, sum(s.myopic)::int as myopic
+      from vision_screening_summary s join org_unit o on o.id = s.school_id
+      where s.screened_on between ${start}::date and ${end}::date and s.next_on > ${end}::date
+      group by s.school_id, o.path, o.county_code, s.county_code
+      order by o.path`.execute(this.db);
+    return r.rows.map(
+      (x): SchoolMyopiaRow => ({
+        orgUnitId: Number(x.school_id),
+        orgPath: x.path,
+        countyCode: x.county_code,
+        screened: x.screened,
+        myopic: x.myopic,
+      }),
+    );
+  }
+
+  /** The summary's rule and whether it must be rebuilt before it is read. */
+  async summaryState(): Promise<SummaryState | undefined> {
+    const r = await sql<SummaryState>`select rule_code as code, min_age_years::int as "minAgeYears",
+        acuity_below::text as "acuityBelow", se_at_most::text as "seAtMost", stale
+      from vision_screening_summary_state`.execute(this.db);
+    return r.rows[0];
+  }
+
+  /**
+   * Rebuilds the summary whole, counting by `rule` (after a large import marked it stale, or when the
+   * rule in force changed). One statement: a full pass over vision_screening.
+   */
+  async rebuildSummary(rule: MyopiaRule) {
+    await this.db.transaction().execute(async (tx) => {
+      await sql`update vision_screening_summary_state set rule_code = ${rule.code},
+          min_age_years = ${rule.minAgeYears}, acuity_below = ${rule.acuityBelow.toFixed(1)}::numeric,
+          se_at_most = ${rule.seAtMost.toFixed(2)}::numeric`.execute(tx);
+      await sql`select vision_screening_summary_rebuild()`.execute(tx);
+    });
+  }
+
+  /** Every school's screened and myopic students in the period, counted from every screening. */
   async myopiaBySchool(rule: MyopiaRule, start: string, end: string, scopePaths?: string[]) {
     const where = scopePaths ? underPaths("v.org_path", scopePaths) : sql`true`;
     const r = await sql<{

@@ -4,7 +4,12 @@ import { notFound } from "../../shared/errors.js";
 import type { Page } from "../../shared/paging.js";
 import { parsePeriod, previousPeriod } from "../../shared/period.js";
 import { type MyopiaRule, myopiaRate, myopiaRule } from "./myopia-rule.js";
-import type { HealthRepository, SchoolMyopiaRow, ScreeningListRow } from "./repository.js";
+import {
+  type HealthRepository,
+  type SchoolMyopiaRow,
+  type ScreeningListRow,
+  summaryCounts,
+} from "./repository.js";
 
 export interface MyopiaFigure {
   screened: number;
@@ -58,10 +63,43 @@ const change = (now: MyopiaFigure, before: MyopiaFigure) =>
 export class HealthService {
   private readonly bySchool = new Map<string, { version: number; rows: Promise<SchoolMyopiaRow[]> }>();
 
+  private rebuilding: Promise<void> | null = null;
+
   constructor(
     private readonly repo: HealthRepository,
     private readonly rule: MyopiaRule = myopiaRule,
-  ) {}
+  ) {
+    // After an import large enough to mark the summary stale, rebuild it at once rather than on the
+    // next reader's request.
+    dataEvents.on((topic) => {
+      if (topic === "health") setImmediate(() => this.summaryUsable().catch(() => {}));
+    });
+  }
+
+  /**
+   * Whether the per-school summary (vision_screening_summary) can answer for this service's rule. A
+   * stale summary, or one counting by an older rule, is rebuilt first when the rule is the rule in
+   * force; another rule (a test's) is counted from the screenings themselves.
+   */
+  private async summaryUsable(): Promise<boolean> {
+    const state = await this.repo.summaryState();
+    if (!state) return false;
+    if (!state.stale && summaryCounts(state, this.rule)) return true;
+    if (this.rule !== myopiaRule) return false;
+    if (!this.rebuilding) {
+      this.rebuilding = this.repo.rebuildSummary(this.rule).finally(() => {
+        this.rebuilding = null;
+      });
+    }
+    await this.rebuilding;
+    return true;
+  }
+
+  /** A period's figures per school, from the summary when it can answer, else from every screening. */
+  private async bySchoolIn(start: string, end: string) {
+    if (await this.summaryUsable()) return this.repo.myopiaBySchoolSummary(start, end);
+    return this.repo.myopiaBySchool(this.rule, start, end);
+  }
 
   /**
    * For the indicator engine (no actor, no scope): every school with screenings in the period,
@@ -71,12 +109,12 @@ export class HealthService {
    */
   myopiaBySchool(periodCode: string): Promise<SchoolMyopiaRow[]> {
     const p = parsePeriod(periodCode);
-    // The answer is kept until the next screening import (a data change notice): the query reads a
-    // period's screenings whole (about a second on the full city), the cockpit asks every morning.
+    // The answer is kept until the next screening import (a data change notice); it is read from the
+    // per-school summary, a few thousand rows, which the import keeps right in its transaction.
     const version = dataEvents.version("health");
     const hit = this.bySchool.get(p.code);
     if (hit && hit.version === version) return hit.rows;
-    const rows = this.repo.myopiaBySchool(this.rule, p.start, p.end);
+    const rows = this.bySchoolIn(p.start, p.end);
     this.bySchool.set(p.code, { version, rows });
     rows.catch(() => this.bySchool.delete(p.code));
     return rows;
