@@ -24,7 +24,7 @@ create table vision_screening_summary_state (
   se_at_most        numeric(5,2) not null,
   stale             boolean not null default true,
   -- larger statements mark the summary stale instead of recomputing their groups in place
-  incremental_limit int not null default 100000
+  incremental_limit int not null default 20000
 );
 insert into vision_screening_summary_state (rule_code, min_age_years, acuity_below, se_at_most)
 values ('WS/T 663-2020', 6, 5.0, -0.50);
@@ -56,17 +56,25 @@ begin
    using (select distinct * from unnest(g_school, g_path, g_county, g_on)) g(school_id, org_path, county_code, screened_on)
    where s.school_id = g.school_id and s.org_path = g.org_path and s.county_code = g.county_code
      and s.screened_on = g.screened_on;
+  -- the groups' rows with each student's next screening date (from all of that student's rows)
   insert into vision_screening_summary (school_id, org_path, county_code, screened_on, next_on, screened, myopic)
-  select v.school_id, v.org_path, v.county_code, v.screened_on,
-    coalesce((select min(w.screened_on) from vision_screening w
-               where w.student_id = v.student_id and w.screened_on > v.screened_on), 'infinity'::date),
+  select v.school_id, v.org_path, v.county_code, v.screened_on, coalesce(v.next_on, 'infinity'::date),
     count(*),
     count(*) filter (where v.age_years >= r.min_age_years and
       ((v.va_left < r.acuity_below and v.se_left <= r.se_at_most)
         or (v.va_right < r.acuity_below and v.se_right <= r.se_at_most)))
-  from (select distinct * from unnest(g_school, g_path, g_county, g_on)) g(school_id, org_path, county_code, screened_on)
-    join vision_screening v on v.org_path = g.org_path and v.screened_on = g.screened_on
-      and v.school_id = g.school_id and v.county_code = g.county_code
+  from (
+    select s.*, lead(s.screened_on) over (partition by s.student_id order by s.screened_on) as next_on
+    from vision_screening s
+    where s.student_id in (
+      select w.student_id
+      from (select distinct * from unnest(g_school, g_path, g_county, g_on)) g(school_id, org_path, county_code, screened_on)
+        join vision_screening w on w.org_path = g.org_path and w.screened_on = g.screened_on
+          and w.school_id = g.school_id and w.county_code = g.county_code)
+  ) v
+  join (select distinct * from unnest(g_school, g_path, g_county, g_on)) g(school_id, org_path, county_code, screened_on)
+    on v.org_path = g.org_path and v.screened_on = g.screened_on and v.school_id = g.school_id
+      and v.county_code = g.county_code
   group by 1, 2, 3, 4, 5;
 end $$;
 

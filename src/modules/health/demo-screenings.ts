@@ -88,6 +88,9 @@ export async function loadDemoScreenings(database: Database, log: Logger, seed =
     await tx.exec(planSql(seed));
     lap("planned");
     await tx.exec(solveDeltasSql);
+    // The per-school summary (migration 0032) is rebuilt whole below: marked stale first, so that its
+    // trigger does not recompute group by group while the indexes it would use are set aside.
+    await tx.exec("update vision_screening_summary_state set stale = true");
     const total = await withIndexesDeferred(tx, ["vision_screening"], async () => {
       const r = await sql<{ n: number }>`with i as (${sql.raw(insertSql)} returning 1)
         select count(*)::int as n from i`.execute(tx.db);
@@ -97,8 +100,7 @@ export async function loadDemoScreenings(database: Database, log: Logger, seed =
     lap("indexed");
     await tx.exec("set local default_statistics_target = 50");
     await tx.exec("analyze vision_screening");
-    // The per-school summary (migration 0032): the insert above marked it stale (too many rows to
-    // recompute group by group); built whole here, so the first cockpit does not wait for it.
+    // built whole here, so that the first cockpit does not wait for it
     await tx.exec("select vision_screening_summary_rebuild()");
     lap("summarised");
     const solved = await sql<{ county_code: string; drop_pp: number }>`

@@ -193,7 +193,7 @@ describe("the per-school screening summary", () => {
       expect(rows.length).toBeGreaterThan(0);
       await expectSummaryRight();
     } finally {
-      await sql`update vision_screening_summary_state set incremental_limit = 100000`.execute(db());
+      await sql`update vision_screening_summary_state set incremental_limit = 20000`.execute(db());
     }
   });
 

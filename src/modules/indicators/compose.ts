@@ -8,6 +8,7 @@ import { RegistryReadModel } from "./registry-read-model.js";
 import { IndicatorRepository } from "./repository.js";
 import { ResultService } from "./result-service.js";
 import { indicatorRoutes } from "./routes.js";
+import { SourceSnapshots } from "./snapshots.js";
 import type { IndicatorFormsSource, IndicatorHealthSource } from "./sources.js";
 
 export interface IndicatorSources {
@@ -26,6 +27,7 @@ export function indicators(db: Kysely<DB>, sources: IndicatorSources = {}) {
     sources.forms ?? null,
     sources.health ?? null,
     sources.facts,
+    new SourceSnapshots(db),
   );
   const results = new ResultService(repo, facts);
   const definitions = new DefinitionService(db, repo, sources.forms ?? null, () => results.invalidate());

@@ -3,7 +3,8 @@ import { parsePeriod } from "../../shared/period.js";
 import { schoolTypeByCode } from "../registry/codes.js";
 import { pathsUp } from "./engine.js";
 import { type StaffGroup, type StudentGroup, type UnitFacts, valueKey } from "./expression/evaluate.js";
-import type { RegistryReadModel, UnitRow } from "./registry-read-model.js";
+import type { RegistryReadModel, StaffCountRow, StudentCountRow, UnitRow } from "./registry-read-model.js";
+import type { SourceSnapshots } from "./snapshots.js";
 import {
   engineValue,
   type FormValueRow,
@@ -27,6 +28,49 @@ export interface PeriodFacts {
 
 let assemblies = 0;
 
+type People = { students: Map<number, StudentGroup[]>; staff: Map<number, StaffGroup[]> };
+
+/** How a source's value is kept in a snapshot (compact JSON) and read back. */
+interface Codec<T> {
+  encode(value: T): unknown;
+  decode(data: unknown): T;
+}
+
+/** Bumped whenever what a snapshot holds changes shape: older rows are then not used. */
+const SNAPSHOT_FORMAT = "1";
+
+const unitsCodec: Codec<UnitRow[]> = { encode: (v) => v, decode: (d) => d as UnitRow[] };
+
+type StudentTuple = [number, string, number, string, number];
+type StaffTuple = [number, string[], string | null, string | null, string | null, number];
+
+const peopleCodec: Codec<{ students: StudentCountRow[]; staff: StaffCountRow[] }> = {
+  encode: (v) => ({
+    students: v.students.map((r): StudentTuple => [r.school_id, r.stage, r.grade, r.gender, r.n]),
+    staff: v.staff.map((r): StaffTuple => [r.school_id, r.posts, r.key_level, r.title, r.education, r.n]),
+  }),
+  decode: (d) => {
+    const x = d as { students: StudentTuple[]; staff: StaffTuple[] };
+    return {
+      students: x.students.map(([school_id, stage, grade, gender, n]) => ({
+        school_id,
+        stage,
+        grade,
+        gender,
+        n,
+      })),
+      staff: x.staff.map(([school_id, posts, key_level, title, education, n]) => ({
+        school_id,
+        posts,
+        key_level,
+        title,
+        education,
+        n,
+      })),
+    };
+  },
+};
+
 interface Stamped<T> {
   key: string;
   at: number;
@@ -49,10 +93,9 @@ export interface FactsOptions {
 export class FactsProvider {
   private fp: Stamped<{ registry: string; people: string }> | null = null;
   private unitRows: Stamped<UnitRow[]> | null = null;
-  private people: Stamped<{
-    students: Map<number, StudentGroup[]>;
-    staff: Map<number, StaffGroup[]>;
-  }> | null = null;
+  private people: Stamped<People> | null = null;
+  /** Sources whose snapshot was looked at (only the first read of a process may use one). */
+  private snapshotTried = new Set<string>();
   private forms = new Map<string, Stamped<FormValueRow[]>>();
   private health = new Map<string, Stamped<MyopiaRow[]>>();
   private assembled = new Map<string, { key: string; facts: Promise<PeriodFacts> }>();
@@ -65,6 +108,7 @@ export class FactsProvider {
     private readonly formsSource: IndicatorFormsSource | null,
     private readonly healthSource: IndicatorHealthSource | null,
     opts: FactsOptions = {},
+    private readonly snapshots: SourceSnapshots | null = null,
   ) {
     this.fingerprintEveryMs = opts.fingerprintEveryMs ?? 200;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
@@ -109,8 +153,8 @@ export class FactsProvider {
     const fp = await this.fingerprint();
     const regKey = `${fp.registry}|${this.events.version("registry")}`;
     const peopleKey = `${fp.people}|${this.events.version("people")}`;
-    this.unitRows = this.cached(this.unitRows, regKey, () => this.read.units());
-    this.people = this.cached(this.people, peopleKey, () => this.loadPeople());
+    this.unitRows = this.cached(this.unitRows, regKey, () => this.loadUnits(fp.registry));
+    this.people = this.cached(this.people, peopleKey, () => this.loadPeople(fp.people));
     this.refreshIfOld();
     const elementsKey = [...elements].sort().join(",");
     const formsKey = `${this.events.version("forms")}|${elementsKey}`;
@@ -169,8 +213,10 @@ export class FactsProvider {
     const now = Date.now();
     if (now - units.at < this.maxAgeMs && now - people.at < this.maxAgeMs) return;
     this.refreshing = true;
-    const u = this.read.units();
-    const p = this.loadPeople();
+    // The fingerprint is read before the tables, so a snapshot saved with it is never newer than its data.
+    const fp = this.read.fingerprint();
+    const u = fp.then((f) => this.loadUnits(f.registry, false));
+    const p = fp.then((f) => this.loadPeople(f.people, false));
     Promise.all([u, p])
       .then(() => {
         const at = Date.now();
@@ -183,8 +229,46 @@ export class FactsProvider {
       });
   }
 
-  private async loadPeople() {
-    const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
+  /**
+   * A source read from its tables, and its snapshot saved (in the background) under the fingerprint
+   * read before it. The first read of a process uses the snapshot instead when the tables'
+   * fingerprint is still the one it was saved under: a cold start does not aggregate every student.
+   * Later reads (a data event, a moved fingerprint, the periodic re-read) always go to the tables.
+   */
+  private async kept<T>(
+    name: string,
+    fingerprint: string,
+    read: () => Promise<T>,
+    codec: Codec<T>,
+    mayUseSnapshot = true,
+  ): Promise<T> {
+    const key = `${SNAPSHOT_FORMAT}|${fingerprint}`;
+    if (this.snapshots && mayUseSnapshot && !this.snapshotTried.has(name)) {
+      this.snapshotTried.add(name);
+      const kept = await this.snapshots.load(name).catch(() => undefined);
+      if (kept && kept.fingerprint === key) return codec.decode(JSON.parse(kept.data));
+    }
+    this.snapshotTried.add(name);
+    const value = await read();
+    if (this.snapshots) this.snapshots.save(name, key, JSON.stringify(codec.encode(value))).catch(() => {});
+    return value;
+  }
+
+  private loadUnits(fingerprint: string, mayUseSnapshot = true) {
+    return this.kept("registry-units", fingerprint, () => this.read.units(), unitsCodec, mayUseSnapshot);
+  }
+
+  private async loadPeople(fingerprint: string, mayUseSnapshot = true): Promise<People> {
+    const { students, staff } = await this.kept(
+      "people-counts",
+      fingerprint,
+      async () => {
+        const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
+        return { students, staff };
+      },
+      peopleCodec,
+      mayUseSnapshot,
+    );
     const s = new Map<number, StudentGroup[]>();
     for (const r of students) {
       const list = s.get(r.school_id) ?? [];
