@@ -13,9 +13,14 @@ export interface IndicatorShape {
   better: "higher" | "lower";
 }
 
+/** Node figures by path (a Map, or the engine's TreeFigures). */
+export interface FigureLookup {
+  get(path: string): NodeFigure | undefined;
+}
+
 export interface PeriodFigures {
   period: string;
-  figures: Map<string, NodeFigure>;
+  figures: FigureLookup;
   ranks: Map<string, number>;
 }
 
@@ -67,7 +72,7 @@ export function buildCell(
 
 /** Ranks (1 = best; ties share a rank) of the given paths by value, in the indicator's better direction. */
 export function rankPaths(
-  figures: Map<string, NodeFigure>,
+  figures: FigureLookup,
   paths: string[],
   better: "higher" | "lower",
   decimals: number,

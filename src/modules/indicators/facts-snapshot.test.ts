@@ -37,7 +37,7 @@ const unitsOf = async (p: FactsProvider) => (await p.facts("2022", [], false)).u
 
 /** Waits for the background saves of a provider's first read. */
 async function saved(fingerprintOf: (name: string) => Promise<string | undefined>) {
-  for (let i = 0; i < 200; i++) {
+  for (const until = Date.now() + 60_000; Date.now() < until; ) {
     if ((await fingerprintOf("registry-units")) && (await fingerprintOf("people-counts"))) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -68,7 +68,14 @@ describe("source snapshots", () => {
     expect(fromTables.some((u) => u.staff.length > 0)).toBe(true);
 
     const read = new CountingReadModel(t.database.db);
-    const restarted = new FactsProvider(read, new DataEvents(), null, null, {}, snapshots());
+    const restarted = new FactsProvider(
+      read,
+      new DataEvents(),
+      null,
+      null,
+      { snapshotSaveAfterMs: 0 },
+      snapshots(),
+    );
     expect(await unitsOf(restarted)).toEqual(fromTables);
     expect(read.reads).toEqual({ units: 0, students: 0, staff: 0 });
   });
@@ -77,21 +84,58 @@ describe("source snapshots", () => {
     const before = await fingerprintOf("people-counts");
     await student(t.database.db, { schoolCode: "1411020001", grade: 3 });
     const read = new CountingReadModel(t.database.db);
-    const restarted = new FactsProvider(read, new DataEvents(), null, null, {}, snapshots());
+    const restarted = new FactsProvider(
+      read,
+      new DataEvents(),
+      null,
+      null,
+      { snapshotSaveAfterMs: 0 },
+      snapshots(),
+    );
     const units = await unitsOf(restarted);
     expect(read.reads).toMatchObject({ students: 1, staff: 1 });
     const plain = new FactsProvider(new RegistryReadModel(t.database.db), new DataEvents(), null, null);
     expect(units).toEqual(await unitsOf(plain));
     // and the snapshot is saved again under the new fingerprint
-    for (let i = 0; i < 200 && (await fingerprintOf("people-counts")) === before; i++)
+    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+      if ((await fingerprintOf("people-counts")) !== before) break;
       await new Promise((r) => setTimeout(r, 20));
+    }
     expect(await fingerprintOf("people-counts")).not.toBe(before);
   });
 
+  it("does not save a read under a fingerprint that moved before the save", async () => {
+    await sql`delete from indicator_source_snapshot`.execute(t.database.db);
+    const p = new FactsProvider(
+      new RegistryReadModel(t.database.db),
+      new DataEvents(),
+      null,
+      null,
+      { snapshotSaveAfterMs: 3_600_000 },
+      snapshots(),
+    );
+    await unitsOf(p);
+    await student(t.database.db, { schoolCode: "1411020002", grade: 2 });
+    await p.flushSnapshots();
+    expect(await fingerprintOf("people-counts")).toBeUndefined();
+    // the registry did not move: its read is kept
+    expect(await fingerprintOf("registry-units")).toBeDefined();
+  });
+
   it("re-reads the tables on a data event, even with the fingerprint unchanged", async () => {
+    const seed = new FactsProvider(
+      new RegistryReadModel(t.database.db),
+      new DataEvents(),
+      null,
+      null,
+      { snapshotSaveAfterMs: 3_600_000 },
+      snapshots(),
+    );
+    await unitsOf(seed);
+    await seed.flushSnapshots();
     const events = new DataEvents();
     const read = new CountingReadModel(t.database.db);
-    const p = new FactsProvider(read, events, null, null, {}, snapshots());
+    const p = new FactsProvider(read, events, null, null, { snapshotSaveAfterMs: 0 }, snapshots());
     const fp0 = await new RegistryReadModel(t.database.db).fingerprint();
     await unitsOf(p);
     expect(read.reads.students).toBe(0);

@@ -82,6 +82,12 @@ export interface FactsOptions {
   fingerprintEveryMs?: number;
   /** Registry and people aggregates are re-read after this long whatever the fingerprint says (ms). */
   maxAgeMs?: number;
+  /**
+   * A source read from its tables is saved to its snapshot this long after the last such read (ms),
+   * so that saving (a large write; on PGlite it holds the one connection) stays out of the way of
+   * the requests that follow a change.
+   */
+  snapshotSaveAfterMs?: number;
 }
 
 /**
@@ -101,6 +107,13 @@ export class FactsProvider {
   private assembled = new Map<string, { key: string; facts: Promise<PeriodFacts> }>();
   private readonly fingerprintEveryMs: number;
   private readonly maxAgeMs: number;
+  private readonly snapshotSaveAfterMs: number;
+  /** Reads waiting to be saved as snapshots, by name: the fingerprint they were read under. */
+  private pendingSaves = new Map<
+    string,
+    { part: "registry" | "people"; fingerprint: string; data: () => unknown }
+  >();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly read: RegistryReadModel,
@@ -112,6 +125,7 @@ export class FactsProvider {
   ) {
     this.fingerprintEveryMs = opts.fingerprintEveryMs ?? 200;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
+    this.snapshotSaveAfterMs = opts.snapshotSaveAfterMs ?? 5_000;
   }
 
   /** Drops everything (after a definition change that adds data elements, or in tests). */
@@ -177,16 +191,12 @@ export class FactsProvider {
     if (prev && prev.key === key) return prev.facts;
     const unitRows = this.unitRows;
     const people = this.people;
-    const facts = (async () =>
-      assemble(
-        period.code,
-        period.start,
-        period.end,
-        await unitRows.value,
-        await people.value,
-        await f.value,
-        await h.value,
-      ))();
+    const facts = (async () => {
+      const [u, p, fv, hv] = await Promise.all([unitRows.value, people.value, f.value, h.value]);
+      // The previous assembly of the period lends the facts objects of units that did not change.
+      const before = prev ? await prev.facts.catch(() => undefined) : undefined;
+      return assemble(period.code, period.start, period.end, u, p, fv, hv, before);
+    })();
     this.assembled.set(periodCode, { key, facts });
     // A failed read is not remembered: the next request tries again.
     facts.catch(() => {
@@ -213,10 +223,8 @@ export class FactsProvider {
     const now = Date.now();
     if (now - units.at < this.maxAgeMs && now - people.at < this.maxAgeMs) return;
     this.refreshing = true;
-    // The fingerprint is read before the tables, so a snapshot saved with it is never newer than its data.
-    const fp = this.read.fingerprint();
-    const u = fp.then((f) => this.loadUnits(f.registry, false));
-    const p = fp.then((f) => this.loadPeople(f.people, false));
+    const u = this.loadUnits(null, false);
+    const p = this.loadPeople(null, false);
     Promise.all([u, p])
       .then(() => {
         const at = Date.now();
@@ -237,30 +245,72 @@ export class FactsProvider {
    */
   private async kept<T>(
     name: string,
-    fingerprint: string,
+    part: "registry" | "people",
+    /** The fingerprint read before this read (null: unknown, do not save). */
+    fingerprint: string | null,
     read: () => Promise<T>,
     codec: Codec<T>,
     mayUseSnapshot = true,
   ): Promise<T> {
-    const key = `${SNAPSHOT_FORMAT}|${fingerprint}`;
-    if (this.snapshots && mayUseSnapshot && !this.snapshotTried.has(name)) {
+    if (this.snapshots && mayUseSnapshot && fingerprint !== null && !this.snapshotTried.has(name)) {
       this.snapshotTried.add(name);
       const kept = await this.snapshots.load(name).catch(() => undefined);
-      if (kept && kept.fingerprint === key) return codec.decode(JSON.parse(kept.data));
+      if (kept && kept.fingerprint === `${SNAPSHOT_FORMAT}|${fingerprint}`)
+        return codec.decode(JSON.parse(kept.data));
     }
     this.snapshotTried.add(name);
     const value = await read();
-    if (this.snapshots) this.snapshots.save(name, key, JSON.stringify(codec.encode(value))).catch(() => {});
+    if (this.snapshots && fingerprint !== null) {
+      this.pendingSaves.set(name, { part, fingerprint, data: () => codec.encode(value) });
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = setTimeout(() => this.savePending(), this.snapshotSaveAfterMs);
+      this.saveTimer.unref?.();
+    }
     return value;
   }
 
-  private loadUnits(fingerprint: string, mayUseSnapshot = true) {
-    return this.kept("registry-units", fingerprint, () => this.read.units(), unitsCodec, mayUseSnapshot);
+  /**
+   * Saves the reads waiting to be kept. `fingerprint` was read before its data; the data is saved
+   * under it only if the tables' fingerprint is still the same now (then the data is what the tables
+   * held under it). Otherwise a later read will be saved, or the next start reads the tables.
+   */
+  /** Saves the reads waiting to be kept now (at shutdown, in tests). */
+  flushSnapshots(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    return this.savePending();
   }
 
-  private async loadPeople(fingerprint: string, mayUseSnapshot = true): Promise<People> {
+  private async savePending() {
+    this.saveTimer = null;
+    const pending = [...this.pendingSaves];
+    this.pendingSaves.clear();
+    if (!this.snapshots || pending.length === 0) return;
+    try {
+      const now = await this.read.fingerprint();
+      for (const [name, p] of pending) {
+        if (now[p.part] === p.fingerprint)
+          await this.snapshots.save(name, `${SNAPSHOT_FORMAT}|${p.fingerprint}`, JSON.stringify(p.data()));
+      }
+    } catch {
+      // a snapshot is an optimisation: the next start reads the tables
+    }
+  }
+
+  private loadUnits(fingerprint: string | null, mayUseSnapshot = true) {
+    return this.kept(
+      "registry-units",
+      "registry",
+      fingerprint,
+      () => this.read.units(),
+      unitsCodec,
+      mayUseSnapshot,
+    );
+  }
+
+  private async loadPeople(fingerprint: string | null, mayUseSnapshot = true): Promise<People> {
     const { students, staff } = await this.kept(
       "people-counts",
+      "people",
       fingerprint,
       async () => {
         const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
@@ -287,7 +337,63 @@ export class FactsProvider {
 
 const NONE: never[] = [];
 
-/** Builds the per-unit facts of one period from the raw reads. Pure. */
+const sameGroups = <T extends object>(a: T[], b: T[]) => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Record<string, unknown>;
+    const y = b[i] as Record<string, unknown>;
+    for (const k in x) {
+      const v = x[k];
+      const w = y[k];
+      if (v !== w && !(Array.isArray(v) && Array.isArray(w) && v.join("\u0000") === w.join("\u0000")))
+        return false;
+    }
+  }
+  return true;
+};
+
+const sameValues = (a: Map<string, number | string | null>, b: Map<string, number | string | null>) => {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v || (v === undefined && !b.has(k))) return false;
+  return true;
+};
+
+/** Whether two facts of a unit say the same (so that figures computed from one hold for the other). */
+function sameUnitFacts(a: UnitFacts, b: UnitFacts): boolean {
+  return (
+    a.id === b.id &&
+    a.code === b.code &&
+    a.name === b.name &&
+    a.kind === b.kind &&
+    a.path === b.path &&
+    a.countyCode === b.countyCode &&
+    a.schoolType === b.schoolType &&
+    a.ownership === b.ownership &&
+    a.inclusive === b.inclusive &&
+    a.urbanRural === b.urbanRural &&
+    a.boarding === b.boarding &&
+    a.level === b.level &&
+    a.current === b.current &&
+    a.mergedInPeriod === b.mergedInPeriod &&
+    a.openedInPeriod === b.openedInPeriod &&
+    a.attrKey === b.attrKey &&
+    sameGroups(a.students, b.students) &&
+    sameGroups(a.staff, b.staff) &&
+    sameValues(a.values, b.values) &&
+    (a.health === b.health ||
+      (a.health !== null &&
+        b.health !== null &&
+        a.health.screened === b.health.screened &&
+        a.health.myopic === b.health.myopic))
+  );
+}
+
+/**
+ * Builds the per-unit facts of one period from the raw reads. Pure. With `previous` (the period's
+ * last assembly), a unit whose facts are the same keeps its facts object, so that results computed
+ * from it are reused (ResultService re-evaluates only the units whose facts object is new).
+ */
 export function assemble(
   period: string,
   start: string,
@@ -296,7 +402,10 @@ export function assemble(
   people: { students: Map<number, StudentGroup[]>; staff: Map<number, StaffGroup[]> },
   forms: FormValueRow[],
   health: MyopiaRow[],
+  previous?: PeriodFacts,
 ): PeriodFacts {
+  const before =
+    previous && previous.period === period ? new Map(previous.units.map((u) => [u.id, u])) : null;
   const values = new Map<number, Map<string, number | string | null>>();
   for (const r of forms) {
     if (UNCOUNTED_STATUSES.has(r.status)) continue;
@@ -313,7 +422,7 @@ export function assemble(
   }
   const out: UnitFacts[] = units.map((u) => {
     const stages = u.school_type ? (schoolTypeByCode.get(u.school_type)?.stages ?? []) : [];
-    return {
+    const made: UnitFacts = {
       id: u.id,
       code: u.code,
       name: u.name,
@@ -349,6 +458,8 @@ export function assemble(
       ].join("|"),
       ancestors: pathsUp(u.path),
     };
+    const old = before?.get(u.id);
+    return old && sameUnitFacts(old, made) ? old : made;
   });
   return {
     period,

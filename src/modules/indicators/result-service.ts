@@ -1,8 +1,8 @@
 import { type Actor, requirePermission } from "../../shared/actor.js";
 import { notFound } from "../../shared/errors.js";
 import { parsePeriod, previousPeriod } from "../../shared/period.js";
-import { buildCell, type PeriodFigures, rankPaths } from "./cells.js";
-import { computeIndicator, type Formula } from "./engine.js";
+import { buildCell, type FigureLookup, type PeriodFigures, rankPaths } from "./cells.js";
+import { type Contributions, contributions, type Formula, sumUp, type UnitTree, unitTree } from "./engine.js";
 import { compileExpression } from "./expression/check.js";
 import type { UnitFacts } from "./expression/evaluate.js";
 import type { FactsProvider, PeriodFacts } from "./facts.js";
@@ -30,7 +30,20 @@ interface ResultEntry {
   facts: PeriodFacts;
   version: number;
   figures: PeriodFigures;
+  /** The units' summands, kept so that new facts re-evaluate only the units whose facts changed. */
+  summands: Contributions | null;
 }
+
+/** The slot tree of a period's units, made once per assembly of facts. */
+const trees = new WeakMap<UnitFacts[], UnitTree>();
+const treeOf = (units: UnitFacts[]) => {
+  let t = trees.get(units);
+  if (!t) {
+    t = unitTree(units);
+    trees.set(units, t);
+  }
+  return t;
+};
 
 const targetKey = (indicator: string, orgUnitId: number, period: string) =>
   `${indicator}|${orgUnitId}|${period}`;
@@ -167,10 +180,20 @@ export class ResultService {
     const key = `${ind.row.code}|${facts.period}`;
     const hit = this.cache.get(key);
     if (hit && hit.facts === facts && hit.version === defs.version) return hit.figures;
-    const figures = ind.formula ? computeIndicator(ind.formula, facts.units) : new Map();
+    // New facts of the same period under the same definitions: only the units whose facts changed
+    // are evaluated again (FactsProvider keeps the facts object of a unit that did not change).
+    const previous = hit && hit.version === defs.version ? (hit.summands ?? undefined) : undefined;
+    const summands = ind.formula ? contributions(ind.formula, facts.units, previous) : null;
+    const figures: FigureLookup =
+      ind.formula && summands ? sumUp(ind.formula, treeOf(facts.units), summands) : new Map();
     const counties = facts.units.filter((u) => u.kind === "county" && u.current).map((u) => u.path);
     const ranks = rankPaths(figures, counties, ind.row.better, ind.row.decimals);
-    const entry = { facts, version: defs.version, figures: { period: facts.period, figures, ranks } };
+    const entry = {
+      facts,
+      version: defs.version,
+      figures: { period: facts.period, figures, ranks },
+      summands,
+    };
     this.cache.set(key, entry);
     return entry.figures;
   }

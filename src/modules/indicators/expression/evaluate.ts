@@ -99,6 +99,9 @@ const periodFree = (e: Expr) => {
   return r;
 };
 
+/** A unit's attributes as expressions name them, made once per facts object (facts are not changed). */
+const unitAttrsMemo = new WeakMap<UnitFacts, Record<string, V>>();
+
 /** Evaluation of one expression on one unit; `touched` says a reported figure (form, screening) was found. */
 export class UnitEvaluator {
   touched = false;
@@ -190,6 +193,11 @@ export class UnitEvaluator {
   private unitAttrs(): Record<string, V> {
     if (this.attrs) return this.attrs;
     const u = this.u;
+    const known = unitAttrsMemo.get(u);
+    if (known) {
+      this.attrs = known;
+      return known;
+    }
     this.attrs = {
       type: u.schoolType,
       ownership: u.ownership,
@@ -202,6 +210,7 @@ export class UnitEvaluator {
       compulsory: u.compulsory,
       county: u.countyCode,
     };
+    unitAttrsMemo.set(u, this.attrs);
     return this.attrs;
   }
 
