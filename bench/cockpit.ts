@@ -10,7 +10,13 @@
  *     time from the write's response to the first cockpit response that shows the new 普惠率
  *     (target < 1 s), --changes times.
  *
- *   npx tsx bench/cockpit.ts [--engines postgres,pglite] [--url postgres://…/edu_bench] [--n 200]
+ *   npx tsx bench/cockpit.ts [--engines postgres,pglite] [--url postgres://…/edu_bench] [--n 200] [--no-snapshot]
+ *
+ * "Cold" is the first request of a fresh process: the screenings come from their per-school summary
+ * (vision_screening_summary), and the org units and people counts from the snapshot the previous
+ * process saved (indicator_source_snapshot) when the tables have not changed since; --no-snapshot
+ * deletes that snapshot first (a first start after the registry changed). Cold and warm figures also
+ * give the process's CPU time (on PGlite it includes the database's work, which runs in-process).
  *
  * Each engine runs in a child process of its own. The PGlite city is loaded once into
  * /tmp/edu-bench-cockpit/pglite-city (several minutes the first time) and reused.
@@ -77,6 +83,7 @@ async function prepare(folder: string) {
 async function measure(engine: string) {
   const url = arg("url", DEFAULT_BENCH_URL);
   const database = engine === "postgres" ? await ensureBenchDatabase(url) : await openPglite();
+  if (args.includes("--no-snapshot")) await database.exec("delete from indicator_source_snapshot");
   const app = await buildApp({ config: loadConfig({ DATA_DIR: path.join(dir, "data") }), database });
   await app.ready();
   const session = async (username: string) => {
@@ -106,11 +113,19 @@ async function measure(engine: string) {
   const baseline: number[] = [];
   for (let i = 0; i < N; i++) baseline.push((await get("/api/auth/me")).t);
 
+  const cpu = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
+  let cpu0 = cpu();
   const cold = await get(cockpitUrl);
+  const coldCpu = cpu() - cpu0;
   const indicators = cold.body.indicators.length as number;
   const counties = cold.body.counties.length as number;
   const warm: number[] = [];
+  cpu0 = cpu();
   for (let i = 0; i < N; i++) warm.push((await get(cockpitUrl)).t);
+  const warmCpu = (cpu() - cpu0) / N;
 
   const schoolsUrl = "/api/indicator-results?indicator=safe_campus_coverage&period=2022&children=schools";
   const first = await get(schoolsUrl);
@@ -168,9 +183,10 @@ async function measure(engine: string) {
   console.log(
     `  baseline GET /api/auth/me over ${N}: p50 ${ms(pct(baseline, 50))}, p95 ${ms(pct(baseline, 95))}`,
   );
-  console.log(`  cockpit cold (first request, reads all sources): ${ms(cold.t)}`);
+  console.log(`  cockpit cold (first request, reads all sources): ${ms(cold.t)}, CPU ${ms(coldCpu)}`);
   console.log(
-    `  cockpit warm over ${N}: p50 ${ms(pct(warm, 50))}, p95 ${ms(pct(warm, 95))}, p99 ${ms(pct(warm, 99))}`,
+    `  cockpit warm over ${N}: p50 ${ms(pct(warm, 50))}, p95 ${ms(pct(warm, 95))}, p99 ${ms(pct(warm, 99))}, ` +
+      `CPU ${ms(warmCpu)} per request (parsing the answer included)`,
   );
   console.log(
     `  one indicator × every school (${schools} schools): first ${ms(first.t)}, warm p95 ${ms(pct(schoolsWarm, 95))}, ` +

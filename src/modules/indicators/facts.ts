@@ -94,7 +94,9 @@ export interface FactsOptions {
  * Gathers and caches the source figures the engine evaluates: registry and people aggregates
  * (re-read when their fingerprint or data-event version moves; after maxAgeMs in the background),
  * form values and screenings per period (re-read when the "forms" / "health" data-event version
- * moves). Every part is single-flight: concurrent requests share one read.
+ * moves). Every part is single-flight: concurrent requests share one read. The org units and people
+ * counts are also kept in the database (SourceSnapshots), so that the first request after a start
+ * reads one row instead of aggregating every student while the tables are unchanged.
  */
 export class FactsProvider {
   private fp: Stamped<{ registry: string; people: string }> | null = null;
@@ -269,17 +271,17 @@ export class FactsProvider {
     return value;
   }
 
-  /**
-   * Saves the reads waiting to be kept. `fingerprint` was read before its data; the data is saved
-   * under it only if the tables' fingerprint is still the same now (then the data is what the tables
-   * held under it). Otherwise a later read will be saved, or the next start reads the tables.
-   */
   /** Saves the reads waiting to be kept now (at shutdown, in tests). */
   flushSnapshots(): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     return this.savePending();
   }
 
+  /**
+   * Saves the reads waiting to be kept. `fingerprint` was read before its data; the data is saved
+   * under it only if the tables' fingerprint is still the same now (then the data is what the tables
+   * held under it). Otherwise a later read will be saved, or the next start reads the tables.
+   */
   private async savePending() {
     this.saveTimer = null;
     const pending = [...this.pendingSaves];
