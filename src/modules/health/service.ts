@@ -110,7 +110,8 @@ export class HealthService {
   myopiaBySchool(periodCode: string): Promise<SchoolMyopiaRow[]> {
     const p = parsePeriod(periodCode);
     // The answer is kept until the next screening import (a data change notice); it is read from the
-    // per-school summary, a few thousand rows, which the import keeps right in its transaction.
+    // per-school summary, a few thousand rows, which triggers keep right in the writing transaction
+    // (a very large import marks it stale instead, and it is rebuilt once, at once after the import).
     const version = dataEvents.version("health");
     const hit = this.bySchool.get(p.code);
     if (hit && hit.version === version) return hit.rows;

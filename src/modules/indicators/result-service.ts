@@ -79,10 +79,10 @@ const parentPath = (path: string) => path.replace(/[^/]+\/$/, "");
 
 /**
  * Indicator results, live: computed from the source data on request and cached per (indicator,
- * period) until the data or a definition changes; after a data change only the units whose facts
- * changed are evaluated again, and the tree sums are redone (FactsProvider decides when the data has changed;
- * `invalidate()` is called on every definition change). Results are shown within the caller's scope:
- * units in it, and the aggregates of the units above it.
+ * period) until the data or a definition changes (FactsProvider decides when the data has changed;
+ * `invalidate()` is called on every definition change). After a data change only the units whose
+ * facts changed are evaluated again, and the sums up the tree are redone. Results are shown within
+ * the caller's scope: units in it, and the aggregates of the units above it.
  */
 export class ResultService {
   private defs: { at: number; fingerprint: string; version: number; value: Promise<Definitions> } | null =
