@@ -5,6 +5,7 @@ import { smallCity, user } from "../../../test/factories.js";
 import { classGroup, staff } from "../../../test/people-factories.js";
 import { makeResidentId } from "../../shared/resident-id.js";
 import { todayInChina } from "../registry/calendar.js";
+import { staffOut, staffPage } from "./staff-schemas.js";
 
 let t: TestContext;
 let admin: Client;
@@ -56,6 +57,9 @@ describe("staff: lists", () => {
 
   it("shows the scope only, with masked ID numbers", async () => {
     const res = await lishi.get("/api/staff");
+    // the list is stringified without a response check: its body must still be exactly the schema's
+    expect(staffPage.strict().parse(res.json())).toEqual(res.json());
+    for (const it of res.json().items) expect(staffOut.strict().parse(it)).toEqual(it);
     expect(numbers(res).sort()).toEqual([n.math, n.head, n.other].sort());
     expect(res.json().items[0].residentId).toMatch(/^141102\*{8}/);
     expect(numbers(await school1.get("/api/staff")).sort()).toEqual([n.math, n.head].sort());

@@ -45,6 +45,10 @@ export function studentRoutes(service: StudentService): FastifyPluginAsyncZod {
           querystring: studentListQuery,
           response: { 200: studentPage },
         },
+        // The page is built by the presenters and typed by the schema, which also documents it;
+        // checking it again with zod on every response is the list's largest cost after the
+        // socket (issue 2's search bench), so it is only stringified, as the case list is.
+        serializerCompiler: () => (data) => JSON.stringify(data),
       },
       (request) => service.list(actorOf(request), request.query),
     );

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createTestApp, type TestContext } from "../../../test/app.js";
 import { orgUnit } from "../../../test/factories.js";
 import { studentWorld } from "../../../test/people-factories.js";
+import { studentOut, studentPage } from "./student-schemas.js";
 
 let t: TestContext;
 let admin: Client;
@@ -61,6 +62,9 @@ describe("students: list and search", () => {
     expect(item.residentId).toMatch(/^141102\*{8}[\dX]{4}$/);
     expect(item.residentIdMasked).toBe(true);
     expect(res.json()).toMatchObject({ total: 3, totalExact: true });
+    // the list is stringified without a response check: its body must still be exactly the schema's
+    expect(studentPage.strict().parse(res.json())).toEqual(res.json());
+    for (const it of res.json().items) expect(studentOut.strict().parse(it)).toEqual(it);
   });
 
   it("shows full ID numbers with people.pii", async () => {
