@@ -86,11 +86,11 @@ export function createServices(database: Database, config: Config): Services {
   );
   const cases = casesModule(database.db, { files, clockFile: config.CASES_CLOCK_FILE });
   routes.push(...cases.routes);
-  // indicators: read the forms and the screenings; composed after both
+  // indicators: read the forms, the screenings and the 平安校园 inspections; composed after them
   // (PGlite: one process owns the data, and every write in it sends a data event, so the indicators'
   // periodic re-read for changes made by other processes is not needed; it would block every request.)
   const facts = database.engine === "pglite" ? { maxAgeMs: Number.POSITIVE_INFINITY } : {};
-  routes.push(...indicators(database.db, { forms, health, facts }).routes);
+  routes.push(...indicators(database.db, { forms, health, safety: cases.safety, facts }).routes);
   // 监督举报 and 校外培训: two kinds on the case engine, the public page, the training registry
   routes.push(...reportsModule(database.db, { cases: cases.cases, files }).routes);
   return { auth, forms, cases, routes };

@@ -44,6 +44,7 @@ const everyTopic: Record<DataTopic, true> = {
   forms: true,
   health: true,
   cases: true,
+  safety: true,
   plan: true,
 };
 

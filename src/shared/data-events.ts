@@ -7,7 +7,7 @@
  * One process only: with several API processes behind a load balancer the same notice must travel
  * through PostgreSQL LISTEN/NOTIFY (docs/operations.md, scale-out).
  */
-export type DataTopic = "registry" | "people" | "forms" | "health" | "cases" | "plan";
+export type DataTopic = "registry" | "people" | "forms" | "health" | "cases" | "safety" | "plan";
 
 type Listener = (topic: DataTopic) => void;
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { FastifyPluginAsync } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
+import type { DataEvents } from "../../shared/data-events.js";
 import type { FileService } from "../files/service.js";
 import { CountCache } from "../people/count-cache.js";
 import { OrgDirectory } from "../registry/org-directory.js";
@@ -21,6 +22,8 @@ export interface CasesOptions {
   /** How often the deadline sweep runs in-process; 0 turns it off (tests call sweep()). */
   sweepEveryMs?: number;
   countCacheMs?: number;
+  /** Where 平安校园 inspections are announced (topic "safety"); the process's dataEvents by default. */
+  events?: DataEvents;
 }
 
 /** A clock that adds the offset written in `file` (read at most once a second). */
@@ -54,7 +57,7 @@ export function casesModule(db: Kysely<DB>, opts: CasesOptions = {}) {
     opts.files ?? null,
     now,
   );
-  const safety = new SafetyService(db, cases);
+  const safety = new SafetyService(db, cases, opts.events);
   const supervision = new SupervisionService(db, cases);
   const sweeper = new CaseSweeper(db, cases);
   const everyMs = opts.sweepEveryMs ?? 60_000;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { underPaths } from "../../db/scope.js";
 import type { DB } from "../../db/types.js";
 import { type Actor, requirePermission } from "../../shared/actor.js";
+import { type DataEvents, dataEvents } from "../../shared/data-events.js";
 import { AppError, invalid, notFound } from "../../shared/errors.js";
 import { parsePeriod } from "../../shared/period.js";
 import { recordAudit } from "../audit/record.js";
@@ -13,7 +14,9 @@ import { actorFacts, type CaseService } from "./service.js";
 /**
  * 平安校园 inspections: a checklist per school (专职保安, 封闭化管理, 一键报警与视频监控联网, 护学岗 …,
  * table safety_checklist_item), results per item, a hazard filed for each failed item, and the
- * school's 平安校园 status in a period, which feeds the 平安校园覆盖率 indicator.
+ * school's 平安校园 status in a period, which feeds the 平安校园覆盖率 indicator (the indicators
+ * module reads safeCampusBySchool as its IndicatorSafetySource; a recorded inspection announces the
+ * data event topic "safety").
  */
 
 export const inspectionBody = z.object({
@@ -53,6 +56,7 @@ export class SafetyService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly cases: CaseService,
+    private readonly events: DataEvents = dataEvents,
   ) {}
 
   checklist() {
@@ -153,6 +157,7 @@ export class SafetyService {
       return ins.id;
     });
     this.cases.changed();
+    this.events.changed("safety");
     return this.get(actor, id);
   }
 

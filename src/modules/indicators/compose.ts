@@ -9,11 +9,13 @@ import { IndicatorRepository } from "./repository.js";
 import { ResultService } from "./result-service.js";
 import { indicatorRoutes } from "./routes.js";
 import { SourceSnapshots } from "./snapshots.js";
-import type { IndicatorFormsSource, IndicatorHealthSource } from "./sources.js";
+import type { IndicatorFormsSource, IndicatorHealthSource, IndicatorSafetySource } from "./sources.js";
 
 export interface IndicatorSources {
   forms?: IndicatorFormsSource | null;
   health?: IndicatorHealthSource | null;
+  /** 平安校园 inspections (the cases module's SafetyService). */
+  safety?: IndicatorSafetySource | null;
   events?: DataEvents;
   facts?: FactsOptions;
 }
@@ -28,6 +30,7 @@ export function indicators(db: Kysely<DB>, sources: IndicatorSources = {}) {
     sources.health ?? null,
     sources.facts,
     new SourceSnapshots(db),
+    sources.safety ?? null,
   );
   const results = new ResultService(repo, facts);
   const definitions = new DefinitionService(db, repo, sources.forms ?? null, () => results.invalidate());

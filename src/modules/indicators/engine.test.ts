@@ -11,7 +11,7 @@ import { compileExpression } from "./expression/check.js";
 import type { StaffGroup, StudentGroup } from "./expression/evaluate.js";
 import { assemble } from "./facts.js";
 import type { UnitRow } from "./registry-read-model.js";
-import type { FormValueRow, MyopiaRow } from "./sources.js";
+import type { FormValueRow, MyopiaRow, SafeCampusRow } from "./sources.js";
 
 /**
  * The incremental engine: summands per unit summed up a slot tree give computeIndicator's figures to
@@ -72,6 +72,14 @@ const screening = (orgUnitId: number, screened: number, myopic: number): MyopiaR
   myopic,
 });
 
+const inspection = (orgUnitId: number, passed: boolean): SafeCampusRow => ({
+  orgUnitId,
+  orgPath: units.find((u) => u.id === orgUnitId)!.path,
+  countyCode: "141102",
+  inspected: true,
+  passed,
+});
+
 const formula = (numerator: string, denominator: string | null, factor = 100): Formula => ({
   numerator: compileExpression(numerator, null),
   denominator: denominator ? compileExpression(denominator, null) : null,
@@ -84,10 +92,16 @@ const formulas = [
   formula('value("uplink_mbps") * 0.1', null, 1),
   formula("myopic()", "screened()"),
   formula("staff()", "students()"),
+  formula("safeCampusPassed()", "schools()"),
 ];
 
-const period = (forms: FormValueRow[], health: MyopiaRow[], previous?: ReturnType<typeof assemble>) =>
-  assemble("2022", "2022-01-01", "2022-12-31", units, people, forms, health, previous);
+const safety1 = [inspection(3, true), inspection(4, false)];
+const period = (
+  forms: FormValueRow[],
+  health: MyopiaRow[],
+  previous?: ReturnType<typeof assemble>,
+  safety: SafeCampusRow[] = safety1,
+) => assemble("2022", "2022-01-01", "2022-12-31", units, people, forms, health, safety, previous);
 
 /** The tree sums agree with computeIndicator on every path it gives, and give nothing else. */
 function expectSameFigures(f: Formula, facts: ReturnType<typeof assemble>, c: Contributions) {
@@ -124,6 +138,11 @@ describe("the incremental engine", () => {
     // a changed screening
     const fourth = period(forms1, [screening(3, 30, 13), health1[1]], first);
     expect(fourth.units.map((u, i) => u === first.units[i])).toEqual([true, true, false, true, true, true]);
+    // a changed inspection result (1411020002 now passes), and a new inspection (1411990001)
+    const fifth = period(forms1, health1, first, [inspection(3, true), inspection(4, true)]);
+    expect(fifth.units.map((u, i) => u === first.units[i])).toEqual([true, true, true, false, true, true]);
+    const sixth = period(forms1, health1, first, [...safety1, inspection(6, false)]);
+    expect(sixth.units.map((u, i) => u === first.units[i])).toEqual([true, true, true, true, true, false]);
   });
 
   it("evaluates only the units whose facts changed, and gives the figures of a full computation", () => {
@@ -151,7 +170,17 @@ describe("the incremental engine", () => {
   it("matches units by object when units were added or removed", () => {
     const first = period(forms1, health1);
     const more = [...units, row(7, "/141100/141102/1411020007/")];
-    const second = assemble("2022", "2022-01-01", "2022-12-31", more, people, forms1, health1, first);
+    const second = assemble(
+      "2022",
+      "2022-01-01",
+      "2022-12-31",
+      more,
+      people,
+      forms1,
+      health1,
+      safety1,
+      first,
+    );
     for (const f of formulas) {
       const after = contributions(f, second.units, contributions(f, first.units));
       expect(after).toEqual(contributions(f, second.units));

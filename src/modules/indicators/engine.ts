@@ -19,13 +19,18 @@ export interface NodeFigure {
   denominator: number | null;
   /** numerator ÷ denominator × factor; null when there is nothing to divide by, or nothing reported. */
   value: number | null;
-  /** Units in the subtree with a reported figure (form value, screening) that the formula used. */
+  /** Units in the subtree with a reported figure (form value, screening, inspection) that the formula used. */
   reported: number;
 }
 
-/** Whether the formula reads reported data (forms, screenings), so that "nothing reported" means no data. */
+/**
+ * Whether the formula reads reported data (forms, screenings, 平安校园 inspections), so that "nothing
+ * reported" means no data.
+ */
 export const readsReports = (f: Formula) =>
-  [f.numerator, f.denominator].some((c) => c && (c.sources.has("forms") || c.sources.has("health")));
+  [f.numerator, f.denominator].some(
+    (c) => c && (c.sources.has("forms") || c.sources.has("health") || c.sources.has("safety")),
+  );
 
 /** Ancestor paths of a path, itself included: /a/b/c/ → /a/, /a/b/, /a/b/c/. */
 export function pathsUp(path: string): string[] {

@@ -10,7 +10,9 @@ import {
   type FormValueRow,
   type IndicatorFormsSource,
   type IndicatorHealthSource,
+  type IndicatorSafetySource,
   type MyopiaRow,
+  type SafeCampusRow,
   UNCOUNTED_STATUSES,
 } from "./sources.js";
 
@@ -93,8 +95,8 @@ export interface FactsOptions {
 /**
  * Gathers and caches the source figures the engine evaluates: registry and people aggregates
  * (re-read when their fingerprint or data-event version moves; after maxAgeMs in the background),
- * form values and screenings per period (re-read when the "forms" / "health" data-event version
- * moves). Every part is single-flight: concurrent requests share one read. The org units and people
+ * form values, screenings and 平安校园 inspections per period (re-read when the "forms" / "health" /
+ * "safety" data-event version moves). Every part is single-flight: concurrent requests share one read. The org units and people
  * counts are also kept in the database (SourceSnapshots), so that the first request after a start
  * reads one row instead of aggregating every student while the tables are unchanged.
  */
@@ -106,6 +108,7 @@ export class FactsProvider {
   private snapshotTried = new Set<string>();
   private forms = new Map<string, Stamped<FormValueRow[]>>();
   private health = new Map<string, Stamped<MyopiaRow[]>>();
+  private safety = new Map<string, Stamped<SafeCampusRow[]>>();
   private assembled = new Map<string, { key: string; facts: Promise<PeriodFacts> }>();
   private readonly fingerprintEveryMs: number;
   private readonly maxAgeMs: number;
@@ -124,6 +127,7 @@ export class FactsProvider {
     private readonly healthSource: IndicatorHealthSource | null,
     opts: FactsOptions = {},
     private readonly snapshots: SourceSnapshots | null = null,
+    private readonly safetySource: IndicatorSafetySource | null = null,
   ) {
     this.fingerprintEveryMs = opts.fingerprintEveryMs ?? 200;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
@@ -137,6 +141,7 @@ export class FactsProvider {
     this.people = null;
     this.forms.clear();
     this.health.clear();
+    this.safety.clear();
     this.assembled.clear();
   }
 
@@ -163,8 +168,16 @@ export class FactsProvider {
     return { key, at: Date.now(), value };
   }
 
-  /** The facts of a period; `elements` are the data element codes any indicator reads. */
-  async facts(periodCode: string, elements: string[], needHealth: boolean): Promise<PeriodFacts> {
+  /**
+   * The facts of a period; `elements` are the data element codes any indicator reads; screenings and
+   * inspections are read only when an indicator reads them.
+   */
+  async facts(
+    periodCode: string,
+    elements: string[],
+    needHealth: boolean,
+    needSafety = false,
+  ): Promise<PeriodFacts> {
     const period = parsePeriod(periodCode);
     const fp = await this.fingerprint();
     const regKey = `${fp.registry}|${this.events.version("registry")}`;
@@ -185,19 +198,35 @@ export class FactsProvider {
       this.healthSource && needHealth ? this.healthSource.myopiaBySchool(periodCode) : Promise.resolve([]),
     );
     this.health.set(periodCode, h);
-
-    const key = [this.unitRows.at, this.people.at, f.at, h.at, regKey, peopleKey, formsKey, healthKey].join(
-      "|",
+    const safetyKey = `${this.events.version("safety")}|${needSafety}`;
+    const s = this.cached(this.safety.get(periodCode), safetyKey, () =>
+      this.safetySource && needSafety
+        ? this.safetySource.safeCampusBySchool(periodCode)
+        : Promise.resolve([]),
     );
+    this.safety.set(periodCode, s);
+
+    const key = [
+      this.unitRows.at,
+      this.people.at,
+      f.at,
+      h.at,
+      s.at,
+      regKey,
+      peopleKey,
+      formsKey,
+      healthKey,
+      safetyKey,
+    ].join("|");
     const prev = this.assembled.get(periodCode);
     if (prev && prev.key === key) return prev.facts;
     const unitRows = this.unitRows;
     const people = this.people;
     const facts = (async () => {
-      const [u, p, fv, hv] = await Promise.all([unitRows.value, people.value, f.value, h.value]);
+      const [u, p, fv, hv, sv] = await Promise.all([unitRows.value, people.value, f.value, h.value, s.value]);
       // The previous assembly of the period lends the facts objects of units that did not change.
       const before = prev ? await prev.facts.catch(() => undefined) : undefined;
-      return assemble(period.code, period.start, period.end, u, p, fv, hv, before);
+      return assemble(period.code, period.start, period.end, u, p, fv, hv, sv, before);
     })();
     this.assembled.set(periodCode, { key, facts });
     // A failed read is not remembered: the next request tries again.
@@ -207,6 +236,7 @@ export class FactsProvider {
       this.people = null;
       this.forms.delete(periodCode);
       this.health.delete(periodCode);
+      this.safety.delete(periodCode);
     });
     return facts;
   }
@@ -387,7 +417,8 @@ function sameUnitFacts(a: UnitFacts, b: UnitFacts): boolean {
       (a.health !== null &&
         b.health !== null &&
         a.health.screened === b.health.screened &&
-        a.health.myopic === b.health.myopic))
+        a.health.myopic === b.health.myopic)) &&
+    (a.safety === b.safety || (a.safety !== null && b.safety !== null && a.safety.passed === b.safety.passed))
   );
 }
 
@@ -404,6 +435,7 @@ export function assemble(
   people: { students: Map<number, StudentGroup[]>; staff: Map<number, StaffGroup[]> },
   forms: FormValueRow[],
   health: MyopiaRow[],
+  safety: SafeCampusRow[],
   previous?: PeriodFacts,
 ): PeriodFacts {
   const before =
@@ -422,6 +454,8 @@ export function assemble(
     e.myopic += Number(r.myopic);
     screenings.set(r.orgUnitId, e);
   }
+  const inspections = new Map<number, { passed: boolean }>();
+  for (const r of safety) if (r.inspected) inspections.set(r.orgUnitId, { passed: r.passed });
   const out: UnitFacts[] = units.map((u) => {
     const stages = u.school_type ? (schoolTypeByCode.get(u.school_type)?.stages ?? []) : [];
     const made: UnitFacts = {
@@ -447,6 +481,7 @@ export function assemble(
       staff: people.staff.get(u.id) ?? NONE,
       values: values.get(u.id) ?? new Map(),
       health: screenings.get(u.id) ?? null,
+      safety: inspections.get(u.id) ?? null,
       attrKey: [
         u.id,
         u.kind,

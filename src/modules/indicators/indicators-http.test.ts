@@ -9,8 +9,9 @@ import { CENSUS_PACK, installFormPack, readFormPack } from "../forms/pack.js";
 
 /**
  * The indicators API over HTTP: definitions with checked formulas and audit, the package, the
- * cockpit and drill-down within scope, exports. Registry-based indicators only here (the forms and
- * health sources are exercised in plan-2022.test.ts).
+ * cockpit and drill-down within scope, exports. Mostly registry-based indicators here (the forms,
+ * health and 平安校园 sources are exercised in plan-2022.test.ts); a census return and an inspection
+ * show that the composition root wires the forms and the inspections in.
  */
 let t: TestContext;
 
@@ -139,11 +140,15 @@ describe("definitions", () => {
 describe("live from the census forms", () => {
   it("shows a school's census return in the cockpit as soon as it is submitted", async () => {
     const leader = await signIn(t.app, "leader");
-    const safe = async () =>
+    const cockpit = async (code: string) =>
       (await leader.get("/api/cockpit?period=2022"))
         .json()
-        .indicators.find((i: { code: string }) => i.code === "safe_campus_coverage");
-    expect((await safe()).city).toMatchObject({ value: null, status: "noData", reported: 0 });
+        .indicators.find((i: { code: string }) => i.code === code);
+    expect((await cockpit("school_1g_coverage")).city).toMatchObject({
+      value: null,
+      status: "noData",
+      reported: 0,
+    });
 
     const school = await signIn(t.app, "lsxx");
     const res = await school.request({
@@ -167,14 +172,16 @@ describe("live from the census forms", () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().status).toBe("submitted");
-    // 1 of the city's 8 current schools has reported 平安校园 达标.
-    expect((await safe()).city).toMatchObject({
+    // 1 of the city's 4 current primary and secondary schools has reported 千兆 (1000 Mbps).
+    expect((await cockpit("school_1g_coverage")).city).toMatchObject({
       numerator: 1,
-      denominator: 8,
-      value: 12.5,
+      denominator: 4,
+      value: 25,
       reported: 1,
       status: "unmet",
     });
+    // The school's own 平安校园 达标 is a self-report: the coverage reads inspections only.
+    expect((await cockpit("safe_campus_coverage")).city).toMatchObject({ value: null, status: "noData" });
     const lvp = (
       await leader.get(
         "/api/indicator-results?indicator=legal_vice_principal_coverage&period=2022&orgUnit=141102",
@@ -184,6 +191,35 @@ describe("live from the census forms", () => {
       value: 100,
       numerator: 1,
     });
+  });
+});
+
+describe("live from 平安校园 inspections", () => {
+  it("shows a county inspection in the cockpit as soon as it is recorded; a self-check does not count", async () => {
+    const leader = await signIn(t.app, "leader");
+    const safe = async () =>
+      (await leader.get("/api/cockpit?period=2022"))
+        .json()
+        .indicators.find((i: { code: string }) => i.code === "safe_campus_coverage").city;
+    const school = await signIn(t.app, "lsxx");
+    const items = (await school.get("/api/safety/checklist")).json() as { code: string }[];
+    const body = {
+      schoolCode: "1411020001",
+      periodCode: "2022",
+      inspectedOn: "2022-06-01",
+      results: items.map((i) => ({ itemCode: i.code, passed: true })),
+    };
+    const self = await school.post("/api/safety/inspections", body);
+    expect(self.statusCode, self.body).toBe(201);
+    expect(self.json().source).toBe("self_check");
+    expect(await safe()).toMatchObject({ value: null, status: "noData", reported: 0 });
+
+    const county = await signIn(t.app, "lishi");
+    const res = await county.post("/api/safety/inspections", body);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ source: "county_inspection", passed: true });
+    // 1 of the city's 8 current schools (kindergartens included) passed.
+    expect(await safe()).toMatchObject({ numerator: 1, denominator: 8, value: 12.5, reported: 1 });
   });
 });
 

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/db.js";
 import { FakeForms, FakeHealth, indicatorCity, students } from "../../../test/indicator-city.js";
 import type { Database } from "../../db/connect.js";
-import { systemActor } from "../../shared/actor.js";
+import { type Actor, systemActor } from "../../shared/actor.js";
 import { DataEvents } from "../../shared/data-events.js";
+import { casesModule } from "../cases/compose.js";
 import { indicators } from "./compose.js";
 import { loadIndicatorPackage } from "./package.js";
 import type { CockpitResponse } from "./schemas.js";
@@ -19,7 +20,27 @@ let forms: FakeForms;
 let health: FakeHealth;
 let events: DataEvents;
 let mod: ReturnType<typeof indicators>;
+let cases: ReturnType<typeof casesModule>;
 const actor = systemActor("test");
+// Who inspects decides the source (cases/safety.ts): the city's system actor makes a city spot
+// check, a county's actor a county inspection, a school's own actor a self-check.
+const within = (name: string, path: string): Actor => ({ ...systemActor(name), scopePaths: [path] });
+const lishiBureau = within("lishi", "/141100/141102/");
+const xiaoyiBureau = within("xiaoyi", "/141100/141181/");
+
+/** Records an inspection of a school through the cases module's SafetyService; `failing`: required items failed. */
+async function inspect(by: Actor, schoolCode: string, inspectedOn: string, failing: string[] = []) {
+  const items = await cases.safety.checklist();
+  const required = items.filter((i) => i.required).map((i) => i.code);
+  for (const f of failing) if (!required.includes(f)) throw new Error(`${f} is not a required item`);
+  return cases.safety.record(by, {
+    schoolCode,
+    periodCode: inspectedOn.slice(0, 4),
+    inspectedOn,
+    results: items.map((i) => ({ itemCode: i.code, passed: !failing.includes(i.code) })),
+    fileHazards: false,
+  });
+}
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -28,7 +49,14 @@ beforeAll(async () => {
   forms = new FakeForms(db);
   health = new FakeHealth(db);
   events = new DataEvents();
-  mod = indicators(db, { forms, health, events, facts: { fingerprintEveryMs: 0 } });
+  cases = casesModule(db, { sweepEveryMs: 0, events });
+  mod = indicators(db, {
+    forms,
+    health,
+    safety: cases.safety,
+    events,
+    facts: { fingerprintEveryMs: 0 },
+  });
   const pkg = JSON.parse(fs.readFileSync("packs/lvliang/plan-2022.json", "utf8"));
   await loadIndicatorPackage(db, actor, mod.definitions, pkg);
 
@@ -74,6 +102,20 @@ beforeAll(async () => {
   await health.set("2022", "1411020001", 100, 38);
   await health.set("2022", "1411020002", 50, 20);
   await health.set("2022", "1411810001", 80, 32);
+
+  // 平安校园 inspections (the census's safe_campus above is each school's self-report, not read).
+  const guard = "guard_post"; // 护学岗, required for 平安校园
+  await inspect(lishiBureau, "1411020001", "2022-05-10"); // passed
+  await inspect(lishiBureau, "1411020002", "2022-04-01", [guard]); // failed, then …
+  await inspect(actor, "1411020002", "2022-11-20"); // … a city spot check passed: the latest counts
+  await inspect(lishiBureau, "1411020003", "2022-10-01"); // passed, then …
+  await inspect(actor, "1411020003", "2022-12-01", [guard]); // … the city's spot check failed
+  await inspect(within("school", "/141100/141102/1411020004/"), "1411020004", "2022-06-01"); // self-check
+  await inspect(lishiBureau, "1411020005", "2021-12-20"); // passed, but in 2021 …
+  await inspect(lishiBureau, "1411020005", "2023-03-01"); // … and in 2023: outside the period
+  await inspect(xiaoyiBureau, "1411810001", "2022-09-15");
+  await inspect(xiaoyiBureau, "1411810002", "2022-03-03");
+  // 1411810003: not inspected.
 });
 afterAll(() => database.close());
 
@@ -178,12 +220,36 @@ describe("the 2022 plan on a hand-made city", () => {
     });
   });
 
-  it("平安校园覆盖率 over every current school, kindergartens included (6/8, 4/5, 2/3)", () => {
-    expect(fig(at(c, "safe_campus_coverage"))).toEqual({
-      city: [75, "unmet", 15],
-      lishi: [80, "unmet", 10],
+  it("平安校园覆盖率: schools whose latest county or city inspection in 2022 passed, over every current school (4/8, 2/5, 2/3)", () => {
+    // 离石区: 0001 passed; 0002 failed in April, passed the city's spot check in November; 0003
+    // passed in October, failed the spot check in December; 0004 only checked itself (and reported
+    // 达标 in the census: not counted); 0005 was inspected in 2021 and 2023 only. 孝义市: 0001 and
+    // 0002 passed, 0003 was not inspected (and reported nothing).
+    const r = at(c, "safe_campus_coverage");
+    expect(fig(r)).toEqual({
+      city: [50, "unmet", 40],
+      lishi: [40, "unmet", 50],
       xiaoyi: [66.7, "unmet", 23.3],
     });
+    // Reported: the schools inspected in the period, passed or not (离石 0001–0003, 孝义 0001–0002).
+    expect(r.city).toMatchObject({ numerator: 4, denominator: 8, reported: 5 });
+  });
+
+  it("gives the inspections to the drill-down school by school", async () => {
+    const r = await mod.results.results(actor, {
+      indicator: "safe_campus_coverage",
+      period: "2022",
+      orgUnit: "141102",
+      children: "direct",
+      trend: 1,
+    });
+    expect(r.children.map((x) => [x.code, x.cell.numerator, x.cell.denominator])).toEqual([
+      ["1411020001", 1, 1],
+      ["1411020002", 1, 1],
+      ["1411020003", 0, 1],
+      ["1411020004", 0, 1],
+      ["1411020005", 0, 1],
+    ]);
   });
 
   it("近视率 against the previous year minus 1 pp", () => {
@@ -223,7 +289,7 @@ describe("the 2022 plan on a hand-made city", () => {
     const p = await mod.results.unitPage(actor, "1411020001", { period: "2022", trend: 1 });
     expect(p.parents.map((x) => x.code)).toEqual(["141102", "141100"]);
     const safe = p.indicators.find((i) => i.code === "safe_campus_coverage")!;
-    expect([safe.applies, safe.self.value, safe.parents.map((x) => x.value)]).toEqual([true, 100, [80, 75]]);
+    expect([safe.applies, safe.self.value, safe.parents.map((x) => x.value)]).toEqual([true, 100, [40, 50]]);
     expect(p.indicators.find((i) => i.code === "public_share")!.applies).toBe(false);
   });
 });
@@ -285,6 +351,26 @@ describe("live figures", () => {
     expect(c.indicators.some((i) => i.code === "kindergarten_children")).toBe(false);
   });
 
+  it("shows a recorded 平安校园 inspection at once, by the data event the safety service announces", async () => {
+    const v = async () => {
+      const r = at(await mod.results.cockpit(actor, { period: "2022", trend: 1 }), "safe_campus_coverage");
+      return [r.city.value, r.counties[0].value, r.counties[1].value];
+    };
+    expect(await v()).toEqual([50, 40, 66.7]);
+    // 孝义 1411810003 passes a county inspection in 2022: 孝义 3/3, the city 5/8.
+    const before = events.version("safety");
+    await inspect(xiaoyiBureau, "1411810003", "2022-12-10");
+    expect(events.version("safety")).toBe(before + 1);
+    expect(await v()).toEqual([62.5, 40, 100]);
+    // 离石 1411020001 fails a later spot check: 离石 1/5, the city 4/8.
+    await inspect(actor, "1411020001", "2022-12-15", ["guard_post"]);
+    expect(await v()).toEqual([50, 20, 100]);
+    // A self-check that passes changes nothing; an inspection in 2023 neither.
+    await inspect(within("school", "/141100/141102/1411020001/"), "1411020001", "2022-12-20");
+    await inspect(lishiBureau, "1411020004", "2023-01-05");
+    expect(await v()).toEqual([50, 20, 100]);
+  });
+
   it("applies a changed target at once", async () => {
     await mod.definitions.putTarget(actor, {
       indicatorCode: "safe_campus_coverage",
@@ -292,10 +378,10 @@ describe("live figures", () => {
       periodCode: "2022",
       kind: "absolute",
       direction: ">=",
-      value: 80,
+      value: 20,
     });
     const c = await mod.results.cockpit(actor, { period: "2022", trend: 1 });
-    expect(at(c, "safe_campus_coverage").counties[0]).toMatchObject({ status: "met", target: "≥ 80%" });
+    expect(at(c, "safe_campus_coverage").counties[0]).toMatchObject({ status: "met", target: "≥ 20%" });
   });
 });
 

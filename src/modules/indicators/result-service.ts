@@ -24,6 +24,7 @@ interface Definitions {
   targets: Map<string, TargetRule>;
   elements: string[];
   needHealth: boolean;
+  needSafety: boolean;
 }
 
 interface ResultEntry {
@@ -135,6 +136,7 @@ export class ResultService {
     ]);
     const elements = new Set<string>();
     let needHealth = false;
+    let needSafety = false;
     const indicators = rows.map((row): CompiledIndicator => {
       try {
         const numerator = compileExpression(row.numerator, null);
@@ -143,6 +145,7 @@ export class ResultService {
           if (!c) continue;
           for (const e of c.elements) elements.add(e);
           if (c.sources.has("health")) needHealth = true;
+          if (c.sources.has("safety")) needSafety = true;
         }
         return { row, formula: { numerator, denominator, factor: Number(row.factor) } };
       } catch {
@@ -169,11 +172,12 @@ export class ResultService {
       ),
       elements: [...elements],
       needHealth,
+      needSafety,
     };
   }
 
   private async periodFacts(defs: Definitions, period: string) {
-    return this.facts.facts(period, defs.elements, defs.needHealth);
+    return this.facts.facts(period, defs.elements, defs.needHealth, defs.needSafety);
   }
 
   /** The figures of one indicator in one period, for every node of the tree, and the counties' ranks. */

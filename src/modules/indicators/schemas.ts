@@ -90,7 +90,9 @@ export const checkResult = z.object({
   issues: z.array(expressionIssue),
   sources: z
     .array(z.string())
-    .describe("用到的数据来源：registry 组织机构、people 学生教职工、forms 报表、health 视力筛查"),
+    .describe(
+      "用到的数据来源：registry 组织机构、people 学生教职工、forms 报表、health 视力筛查、safety 平安校园检查",
+    ),
 });
 
 export const targetRule = z.object({

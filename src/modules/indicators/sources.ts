@@ -1,7 +1,7 @@
 import type { ElementInfo } from "./expression/check.js";
 
 /**
- * What the indicator engine needs from the forms and health modules (their services implement it;
+ * What the indicator engine needs from the forms, health and cases modules (their services implement it;
  * the composition root passes them in). Kept as interfaces so that the engine does not depend on how
  * those modules store their data.
  */
@@ -31,6 +31,25 @@ export interface MyopiaRow {
 
 export interface IndicatorHealthSource {
   myopiaBySchool(periodCode: string): Promise<MyopiaRow[]>;
+}
+
+/** A school's 平安校园 status in a period (cases module, SafetyService.safeCampusBySchool). */
+export interface SafeCampusRow {
+  orgUnitId: number;
+  orgPath: string;
+  countyCode: string | null;
+  /** A county inspection or a city spot check of the school falls in the period (self-checks do not count). */
+  inspected: boolean;
+  /** The latest such inspection in the period passed every required checklist item. */
+  passed: boolean;
+}
+
+/**
+ * 平安校园 inspections; whoever writes them announces the data event topic "safety" after the
+ * write commits, so that cached figures are dropped.
+ */
+export interface IndicatorSafetySource {
+  safeCampusBySchool(periodCode: string): Promise<SafeCampusRow[]>;
 }
 
 /**

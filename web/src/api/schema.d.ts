@@ -7448,7 +7448,7 @@ export interface paths {
                                 /** @description 结束位置（不含） */
                                 end: number;
                             }[];
-                            /** @description 用到的数据来源：registry 组织机构、people 学生教职工、forms 报表、health 视力筛查 */
+                            /** @description 用到的数据来源：registry 组织机构、people 学生教职工、forms 报表、health 视力筛查、safety 平安校园检查 */
                             sources: string[];
                         };
                     };

@@ -9,7 +9,7 @@ import { schoolTypes, staffPosts, stageLabels } from "../../registry/codes.js";
 export type ValueType = "number" | "string" | "boolean" | "list" | "null";
 
 /** Where an aggregate's figures come from; decides what invalidates a cached result. */
-export type Source = "registry" | "people" | "forms" | "health";
+export type Source = "registry" | "people" | "forms" | "health" | "safety";
 
 export interface AttributeDef {
   name: string;
@@ -181,6 +181,20 @@ export const aggregates: AggregateDef[] = [
     aliases: ["近视人数"],
     label: "筛查性近视学生数（WS/T 663-2020）",
     source: "health",
+    attributes: [],
+  },
+  {
+    name: "safeCampusInspected",
+    aliases: ["平安校园受检学校数"],
+    label: "统计期内接受过平安校园检查（县级检查或市级抽查，学校自查不计）的在办学校数",
+    source: "safety",
+    attributes: [],
+  },
+  {
+    name: "safeCampusPassed",
+    aliases: ["平安校园达标学校数"],
+    label: "统计期内最近一次平安校园检查（县级检查或市级抽查）全部必查项合格的在办学校数",
+    source: "safety",
     attributes: [],
   },
 ];

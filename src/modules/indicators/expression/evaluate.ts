@@ -35,6 +35,8 @@ export interface UnitFacts {
   values: Map<string, number | string | null>;
   /** Vision screening at this unit in the period, when there was one. */
   health: { screened: number; myopic: number } | null;
+  /** 平安校园 inspection of this school in the period (county or city; self-checks do not count), when there was one. */
+  safety: { passed: boolean } | null;
   /**
    * The unit's identity and attributes as one string (id, type, ownership …): period-free counts of
    * its people are remembered under it, so they survive a re-read of an unchanged registry.
@@ -102,7 +104,10 @@ const periodFree = (e: Expr) => {
 /** A unit's attributes as expressions name them, made once per facts object (facts are not changed). */
 const unitAttrsMemo = new WeakMap<UnitFacts, Record<string, V>>();
 
-/** Evaluation of one expression on one unit; `touched` says a reported figure (form, screening) was found. */
+/**
+ * Evaluation of one expression on one unit; `touched` says a reported figure (form, screening,
+ * 平安校园 inspection) was found.
+ */
 export class UnitEvaluator {
   touched = false;
   /** The student or staff group a condition is being evaluated on, if any. */
@@ -293,6 +298,14 @@ export class UnitEvaluator {
         if (!u.health || !this.cond(e.args)) return 0;
         this.touched = true;
         return e.name === "screened" ? u.health.screened : u.health.myopic;
+      }
+      case "safeCampusInspected":
+      case "safeCampusPassed": {
+        // A school current at the end of the period, as schools() counts; an inspection is a report
+        // whether it passed or not (so a county with inspections but no pass shows 0 %, not no data).
+        if (u.kind !== "school" || !u.current || !u.safety || !this.cond(e.args)) return 0;
+        this.touched = true;
+        return e.name === "safeCampusInspected" || u.safety.passed ? 1 : 0;
       }
     }
     return 0;

@@ -37,6 +37,7 @@ function unit(over: Partial<UnitFacts> & { code: string; path: string }): UnitFa
     staff: [],
     values: new Map(),
     health: null,
+    safety: null,
     ...over,
   };
 }
@@ -172,6 +173,32 @@ describe("checker", () => {
     expect(issues("min(1)")[0].message).toContain("需要2个参数");
   });
 
+  it("knows the 平安校园 inspection counts, by name and Chinese alias, as the safety source", () => {
+    for (const src of [
+      "safeCampusPassed() / schools() * 100",
+      "safeCampusInspected()",
+      '平安校园达标学校数(type != "111") + 平安校园受检学校数(举办者 = "民办")',
+    ])
+      expect(issues(src), src).toEqual([]);
+    const c = compileExpression("平安校园达标学校数()", elements);
+    expect(c.tree).toMatchObject({ k: "call", name: "safeCampusPassed" });
+    expect([...c.sources]).toEqual(["safety"]);
+    expect([...compileExpression("safeCampusPassed() / schools()", elements).sources].sort()).toEqual([
+      "registry",
+      "safety",
+    ]);
+    expect(issues("safeCampusPass()")).toEqual([
+      expect.objectContaining({ message: "未知的函数“safeCampusPass”", start: 0, end: 14 }),
+    ]);
+    expect(issues("safeCampusPassed(1)")).toEqual([
+      expect.objectContaining({ start: 17, end: 18, message: expect.stringContaining("条件应为是/否") }),
+    ]);
+    expect(issues('safeCampusPassed(stage = "junior")')).toEqual([
+      expect.objectContaining({ start: 17, end: 22, message: expect.stringContaining("没有属性“stage”") }),
+    ]);
+    expect(issues("schools(safeCampusInspected() > 0)")[0]).toMatchObject({ start: 8, end: 27 });
+  });
+
   it("reports every problem, not only the first", () => {
     expect(issues('studnts() + students(stag = 1) + value("nope")')).toHaveLength(3);
   });
@@ -191,6 +218,33 @@ describe("evaluation", () => {
   });
 
   const n = (src: string, u = school) => new UnitEvaluator(u).number(compileExpression(src, elements).tree);
+
+  it("counts a current school's 平安校园 inspection in the period: inspected, and passed", () => {
+    const at = (safety: UnitFacts["safety"], over: Partial<UnitFacts> = {}) => {
+      const u = unit({ code: "1411020009", path: "/141100/141102/1411020009/", safety, ...over });
+      const ev = new UnitEvaluator(u);
+      const r = [
+        ev.number(compileExpression("safeCampusInspected()", elements).tree),
+        ev.number(compileExpression("safeCampusPassed()", elements).tree),
+      ];
+      return [...r, ev.touched];
+    };
+    expect(at({ passed: true })).toEqual([1, 1, true]);
+    expect(at({ passed: false })).toEqual([1, 0, true]);
+    expect(at(null)).toEqual([0, 0, false]);
+    // a school no longer in operation, or a county, is not counted (as schools() does not count them)
+    expect(at({ passed: true }, { current: false })).toEqual([0, 0, false]);
+    expect(at({ passed: true }, { kind: "county" })).toEqual([0, 0, false]);
+    expect(
+      n('safeCampusPassed(ownership = "public")', unit({ code: "1", path: "/1/", safety: { passed: true } })),
+    ).toBe(1);
+    expect(
+      n(
+        'safeCampusPassed(ownership = "private")',
+        unit({ code: "1", path: "/1/", safety: { passed: true } }),
+      ),
+    ).toBe(0);
+  });
 
   it("counts and filters a unit's own figures", () => {
     expect(n("students()")).toBe(18);

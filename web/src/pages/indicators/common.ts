@@ -25,6 +25,7 @@ export const sourceLabels: Record<string, string> = {
   people: "学生教职工",
   forms: "报表",
   health: "视力筛查",
+  safety: "平安校园检查",
 };
 
 /** Definitions (groups and indicators); retired indicators too when asked. */
