@@ -205,6 +205,25 @@ describe("ensureDemoCity and the demo accounts", () => {
     }
   });
 
+  it("gives 平安校园覆盖率 from the demo's county inspections in 2022 (cockpit, as safety.ts counts)", async () => {
+    const { client } = await me("leader");
+    const cockpit = (await client.get("/api/cockpit?period=2022")).json() as {
+      indicators: { code: string; city: { numerator: number; denominator: number } }[];
+    };
+    const city = cockpit.indicators.find((i) => i.code === "safe_campus_coverage")!.city;
+    // Schools in operation at the end of 2022 whose latest county or city inspection in 2022 passed.
+    const r = await sql<{ passed: number; schools: number }>`
+      select count(*) filter (where last.passed)::int as passed, count(*)::int as schools
+      from org_unit o left join lateral (
+        select i.passed from safety_inspection i where i.org_unit_id = o.id and i.source <> 'self_check'
+          and i.inspected_on between '2022-01-01' and '2022-12-31'
+        order by i.inspected_on desc, i.id desc limit 1) last on true
+      where o.kind = 'school' and o.valid_from <= '2022-12-31'
+        and (o.valid_to is null or o.valid_to > '2022-12-31')`.execute(t.database.db);
+    expect(r.rows[0].passed).toBeGreaterThan(0);
+    expect([city.numerator, city.denominator]).toEqual([r.rows[0].passed, r.rows[0].schools]);
+  });
+
   it("gives the school accounts a school with many students, and only theirs", async () => {
     const { client } = await me(DEMO_TEACHER);
     const res = await client.get("/api/students?pageSize=200");
