@@ -13,7 +13,7 @@ import { findingCategories } from "./kinds/supervision.js";
  * Demo cases for the demo city (entry "cases.demo" of src/demo/extras.ts): some 2,300 hazards and
  * 350 supervision findings across the city, open, overdue (escalated to the county or the city) and
  * closed, with their timelines; three city supervision plans with targets and inspectors; and a
- * county 平安校园 inspection of ~90 % of schools in the demo's school year 2022–2023. Dates of cases
+ * two rounds of county 平安校园 inspections (spring 2022 and the school year 2022–2023). Dates of cases
  * are relative to the day the demo is loaded, so "overdue" means overdue today. Deterministic
  * (seeded), one transaction, COPY.
  */
@@ -527,7 +527,12 @@ async function supervisionPlans(
   return planDefs.length;
 }
 
-/** A county inspection of ~90 % of schools in 2022–2023; ~90 % of those pass every required item. */
+/**
+ * Two rounds of county 平安校园 inspections: the spring term of 2021–2022 (March–June 2022; ~85 % of
+ * schools, ~85 % of them pass) and the autumn-to-spring round of 2022–2023 (from October 2022; ~90 %,
+ * ~90 % pass). The cockpit's calendar-2022 平安校园覆盖率 counts a school by its latest inspection in
+ * 2022, so both rounds feed it and it lands below the plan's 90 %, as a believable year would.
+ */
 async function safetyInspections(tx: BulkTx, r: Random, schools: School[], countyNames: Map<string, string>) {
   const items = await tx.db
     .selectFrom("safety_checklist_item")
@@ -542,28 +547,33 @@ async function safetyInspections(tx: BulkTx, r: Random, schools: School[], count
   let id = Number(base?.m ?? 0);
   const inspections: (string | null)[][] = [];
   const results: (string | null)[][] = [];
-  const start = Date.UTC(2022, 9, 10);
-  for (const s of schools) {
-    if (!r.chance(0.9)) continue;
-    id++;
-    const pass = r.chance(0.9);
-    const failing = pass ? null : r.pick(items.filter((i) => i.required)).code;
-    inspections.push([
-      String(id),
-      String(s.id),
-      s.path,
-      s.county_code,
-      "2022-2023",
-      dateOf(start + r.int(0, 200) * DAY_MS),
-      "county_inspection",
-      null,
-      `${countyNames.get(s.county_code)}教育局`,
-      pass ? "t" : "f",
-      null,
-    ]);
-    for (const i of items) {
-      const ok = i.code !== failing && (i.required || r.chance(0.93));
-      results.push([String(id), i.code, ok ? "t" : "f", ok ? null : "现场检查不达标", null]);
+  const rounds = [
+    { period: "2021-2022", start: Date.UTC(2022, 2, 1), days: 110, cover: 0.85, pass: 0.85 },
+    { period: "2022-2023", start: Date.UTC(2022, 9, 10), days: 200, cover: 0.9, pass: 0.9 },
+  ];
+  for (const round of rounds) {
+    for (const s of schools) {
+      if (!r.chance(round.cover)) continue;
+      id++;
+      const pass = r.chance(round.pass);
+      const failing = pass ? null : r.pick(items.filter((i) => i.required)).code;
+      inspections.push([
+        String(id),
+        String(s.id),
+        s.path,
+        s.county_code,
+        round.period,
+        dateOf(round.start + r.int(0, round.days) * DAY_MS),
+        "county_inspection",
+        null,
+        `${countyNames.get(s.county_code)}教育局`,
+        pass ? "t" : "f",
+        null,
+      ]);
+      for (const i of items) {
+        const ok = i.code !== failing && (i.required || r.chance(0.93));
+        results.push([String(id), i.code, ok ? "t" : "f", ok ? null : "现场检查不达标", null]);
+      }
     }
   }
   await tx.copyRows(
