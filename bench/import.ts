@@ -8,8 +8,9 @@
  * The bench makes its own city (13 counties, ~1,500 schools, inserted directly: it does not depend
  * on the demo city) and its own student files (valid ID numbers via makeResidentId), cached under
  * the system temp folder. Each measurement runs in a child process of its own, on a fresh database,
- * so its peak RSS is its own. Wall seconds and the Node process's CPU seconds are both reported:
- * on a busy machine the CPU figures are the steadier ones. --twice imports the same file again
+ * so its peak RSS is its own. Wall seconds, the Node process's CPU seconds and (on PostgreSQL) the
+ * CPU seconds of its database backends are reported, with the time of each database step: on a
+ * busy machine the CPU figures are the steadier ones. --twice imports the same file again
  * (every row unchanged) and reports that too. Tests never assert on time; this prints figures.
  */
 import { spawnSync } from "node:child_process";
@@ -28,6 +29,7 @@ import { gradeLabels, luliangCounties, schoolTypeByCode } from "../src/modules/r
 import { gradesOfSchoolType } from "../src/modules/registry/rules.js";
 import { systemActor } from "../src/shared/actor.js";
 import { makeResidentId } from "../src/shared/resident-id.js";
+import { ServerCpu } from "./server-cpu.js";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -171,14 +173,26 @@ async function prepare(folder: string) {
 interface Phase {
   seconds: number;
   cpuSeconds: number;
+  /** CPU seconds of the PostgreSQL backends (null on PGlite, whose work is in cpuSeconds). */
+  serverCpuSeconds: number | null;
+  /** Seconds of each database step (the repository's onPhase). */
+  steps: Record<string, number>;
 }
 
-async function timed(fn: () => Promise<void>): Promise<Phase> {
+async function timed(server: ServerCpu | null, steps: Record<string, number>, fn: () => Promise<void>) {
+  for (const k of Object.keys(steps)) delete steps[k];
+  const s0 = await server?.read();
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   await fn();
   const c = process.cpuUsage(c0);
-  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
+  const phase: Phase = {
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (c.user + c.system) / 1e6,
+    serverCpuSeconds: s0 && server ? await server.since(s0) : null,
+    steps: { ...steps },
+  };
+  return phase;
 }
 
 /** One measurement (child process): fresh database, seed, dry run, commit (and again with --twice). */
@@ -218,20 +232,27 @@ async function run(engine: string, format: string) {
     await migrate(database);
     await syncBuiltinRoles(database.db);
     if (engine === "postgres") await seedCity(database);
-    const service = new ImportService(new ImportRepository(database), {
+    const steps: Record<string, number> = {};
+    const repository = new ImportRepository(database, {
+      onPhase: (phase, seconds) => {
+        steps[phase] = (steps[phase] ?? 0) + seconds;
+      },
+    });
+    const service = new ImportService(repository, {
       uploadDir: path.join(dir, "uploads"),
       maxUploadBytes: Number.POSITIVE_INFINITY,
     });
+    const server = await ServerCpu.of(database);
     const actor = systemActor("bench");
     const once = async () => {
       let id = "";
-      const dry = await timed(async () => {
+      const dry = await timed(server, steps, async () => {
         id = (await service.importLocalFile(actor, "students", fileOf(format))).id;
         await service.idle();
       });
       const checked = await service.get(actor, id);
       if (checked.status !== "validated") throw new Error(`dry run: ${checked.status} ${checked.message}`);
-      const commit = await timed(async () => {
+      const commit = await timed(server, steps, async () => {
         await service.commit(actor, id);
         await service.idle();
       });
@@ -257,10 +278,25 @@ async function run(engine: string, format: string) {
   }
 }
 
+const cpuOf = (p: Phase) =>
+  `cpu ${p.cpuSeconds.toFixed(1)}${p.serverCpuSeconds === null ? "" : ` + server ${p.serverCpuSeconds.toFixed(1)}`}`;
+const stepsOf = (p: Phase) =>
+  Object.entries(p.steps)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(", ");
 const fmt = (r: { dry: Phase; commit: Phase }) => {
   const total = r.dry.seconds + r.commit.seconds;
-  return `dry run ${r.dry.seconds.toFixed(1)} s (cpu ${r.dry.cpuSeconds.toFixed(1)}) + commit ${r.commit.seconds.toFixed(1)} s (cpu ${r.commit.cpuSeconds.toFixed(1)}) = ${total.toFixed(1)} s → ${Math.round(rows / total).toLocaleString("en")} rows/s (dry run alone ${Math.round(rows / r.dry.seconds).toLocaleString("en")} rows/s)`;
+  return (
+    `dry run ${r.dry.seconds.toFixed(1)} s (${cpuOf(r.dry)}) + commit ${r.commit.seconds.toFixed(1)} s (${cpuOf(r.commit)}) = ${total.toFixed(1)} s → ${Math.round(rows / total).toLocaleString("en")} rows/s (dry run alone ${Math.round(rows / r.dry.seconds).toLocaleString("en")} rows/s)` +
+    `\n    database steps (s): dry run: ${stepsOf(r.dry)}; commit: ${stepsOf(r.commit)}`
+  );
 };
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 
 async function main() {
   const mode = process.argv[2];
@@ -285,12 +321,7 @@ async function main() {
         : `generated ${fileOf(format)} (${size}) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
   }
-  console.log(
-    `load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ")} on ${os.cpus().length} CPUs`,
-  );
+  console.log(`load average ${loadAverage()} on ${os.cpus().length} CPUs`);
   for (const engine of engines)
     for (const format of formats) {
       const r = spawnSync(
@@ -308,7 +339,7 @@ async function main() {
       }
       const f = JSON.parse(line);
       console.log(
-        `${engine} ${format} ${rows.toLocaleString("en")} rows: ${fmt(f.first)}; peak RSS ${f.peakRssMb} MB`,
+        `${engine} ${format} ${rows.toLocaleString("en")} rows: ${fmt(f.first)}; peak RSS ${f.peakRssMb} MB; load average after ${loadAverage()}`,
       );
       if (f.second)
         console.log(`  again, unchanged (${f.second.unchanged.toLocaleString("en")}): ${fmt(f.second)}`);

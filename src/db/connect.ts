@@ -13,6 +13,8 @@ export interface BulkTx {
   db: Kysely<DB>;
   /** COPY rows into `table(columns)`; values are strings or null (NULL). */
   copyRows(table: string, columns: string[], rows: (string | null)[][]): Promise<void>;
+  /** COPY rows already encoded as CSV (CsvEncoder) into `table(columns)`. */
+  copyCsv(table: string, columns: string[], csv: Uint8Array): Promise<void>;
   /** Runs SQL text that may hold several statements (no parameters). */
   exec(sqlText: string): Promise<void>;
 }
@@ -91,18 +93,13 @@ async function connectPostgres(
             await client.query(text);
           },
           async copyRows(table, columns, rows) {
-            const stream = client.query(
-              pgCopy.from(`COPY ${table} (${columns.join(",")}) FROM STDIN WITH (FORMAT csv)`),
-            );
-            await new Promise<void>((resolve, reject) => {
-              stream.on("finish", resolve);
-              stream.on("error", reject);
+            await copyCsvPostgres(client, table, columns, (write) => {
               const chunk = 2000;
-              for (let i = 0; i < rows.length; i += chunk) {
-                stream.write(csvBytes(rows.slice(i, i + chunk)));
-              }
-              stream.end();
+              for (let i = 0; i < rows.length; i += chunk) write(csvBytes(rows.slice(i, i + chunk)));
             });
+          },
+          async copyCsv(table, columns, csv) {
+            await copyCsvPostgres(client, table, columns, (write) => write(csv));
           },
         });
         await client.query("COMMIT");
@@ -193,13 +190,10 @@ async function connectPGlite(opts: ConnectOptions): Promise<Database> {
             await client.exec(text);
           },
           async copyRows(table, columns, rows) {
-            if (rows.length === 0) return;
-            const blob = new Blob([csvBytes(rows)]);
-            await client.query(
-              `COPY ${table} (${columns.join(",")}) FROM '/dev/blob' WITH (FORMAT csv)`,
-              [],
-              { blob },
-            );
+            if (rows.length) await copyCsvPGlite(client, table, columns, csvBytes(rows));
+          },
+          async copyCsv(table, columns, csv) {
+            if (csv.length) await copyCsvPGlite(client, table, columns, csv);
           },
         });
         await client.query("COMMIT");
@@ -233,6 +227,29 @@ async function connectPGlite(opts: ConnectOptions): Promise<Database> {
   };
 }
 
+function copyCsvPostgres(
+  client: pg.PoolClient,
+  table: string,
+  columns: string[],
+  send: (write: (bytes: Uint8Array) => void) => void,
+): Promise<void> {
+  const stream = client.query(
+    pgCopy.from(`COPY ${table} (${columns.join(",")}) FROM STDIN WITH (FORMAT csv)`),
+  );
+  return new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+    send((bytes) => stream.write(bytes));
+    stream.end();
+  });
+}
+
+async function copyCsvPGlite(client: PGlite, table: string, columns: string[], csv: Uint8Array) {
+  await client.query(`COPY ${table} (${columns.join(",")}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
+    blob: new Blob([csv as Uint8Array<ArrayBuffer>]),
+  });
+}
+
 /** Rows to CSV for COPY: null is an unquoted empty field (NULL), every other value is quoted. */
 export function toCsv(rows: (string | null)[][]): string {
   let out = "";
@@ -248,43 +265,82 @@ export function toCsv(rows: (string | null)[][]): string {
 }
 
 /**
- * The same CSV as toCsv, encoded as UTF-8 bytes directly: several times faster for large batches
- * (string concatenation and the Blob's own encoding dominated a 550,000-row COPY). Returns a fresh
- * copy, so a stream may hold on to it.
+ * Rows encoded as CSV for COPY (null is an unquoted empty field, NULL; every other value is quoted),
+ * written as UTF-8 bytes straight into a growing buffer: several times faster than building the
+ * text (string concatenation and the Blob's own encoding dominated a 550,000-row COPY). A caller
+ * that encodes each row as it is made (the import's dry run) lets the row's values die young
+ * instead of keeping thousands of them alive until the batch is copied.
  */
-export function csvBytes(rows: (string | null)[][]): Uint8Array<ArrayBuffer> {
-  let pos = 0;
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      const v = row[i];
-      // Room for the field as UTF-8 (at most 3 bytes per UTF-16 unit, doubled quotes) plus framing.
-      const need = v === null ? 2 : v.length * 6 + 4;
-      if (csvScratch.length - pos < need) {
-        const bigger = Buffer.allocUnsafe(Math.max(csvScratch.length * 2, pos + need));
-        csvScratch.copy(bigger, 0, 0, pos);
-        csvScratch = bigger;
-      }
-      if (i > 0) csvScratch[pos++] = 44; // ,
-      if (v === null) continue;
-      csvScratch[pos++] = 34; // "
-      pos = putCsvText(v, pos);
-      csvScratch[pos++] = 34;
-    }
-    csvScratch[pos++] = 10; // \n
+export class CsvEncoder {
+  private buf: Buffer;
+  private pos = 0;
+  /** Rows added since the last take(). */
+  rows = 0;
+
+  constructor(initialBytes = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
   }
-  return new Uint8Array(csvScratch.subarray(0, pos));
+
+  /** Appends one row; `first`, when given, is written as its first field (e.g. a row number). */
+  add(row: readonly (string | null)[], first?: string): void {
+    if (first !== undefined) {
+      this.field(first);
+      this.buf[this.pos++] = 44; // ,
+    }
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) {
+        this.room(1);
+        this.buf[this.pos++] = 44;
+      }
+      const v = row[i];
+      if (v !== null) this.field(v);
+    }
+    this.room(1);
+    this.buf[this.pos++] = 10; // \n
+    this.rows++;
+  }
+
+  /** The bytes so far, as a fresh copy (a stream may hold on to it); the encoder starts again. */
+  take(): Uint8Array<ArrayBuffer> {
+    const out = new Uint8Array(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    this.rows = 0;
+    return out;
+  }
+
+  /** A quoted field: ASCII byte by byte (most fields); from the first other character on, Buffer.write. */
+  private field(v: string) {
+    // At most 3 bytes per UTF-16 unit, doubled quotes, the two quotes and a separator.
+    this.room(v.length * 6 + 4);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = 34; // "
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 128 || c === 34) {
+        pos += buf.write(v.slice(i).replaceAll('"', '""'), pos, "utf8");
+        break;
+      }
+      buf[pos++] = c;
+    }
+    buf[pos++] = 34;
+    this.pos = pos;
+  }
+
+  private room(bytes: number) {
+    if (this.buf.length - this.pos >= bytes) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
 }
 
-let csvScratch = Buffer.allocUnsafe(1 << 20);
+const sharedEncoder = new CsvEncoder(1 << 20);
 
-/** ASCII byte by byte (most fields); from the first other character on, Buffer.write. */
-function putCsvText(v: string, pos: number): number {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 128 || c === 34) return pos + csvScratch.write(v.slice(i).replaceAll('"', '""'), pos, "utf8");
-    csvScratch[pos++] = c;
-  }
-  return pos;
+/** The same CSV as toCsv, as UTF-8 bytes (a fresh copy). */
+export function csvBytes(rows: readonly (readonly (string | null)[])[]): Uint8Array<ArrayBuffer> {
+  for (const row of rows) sharedEncoder.add(row);
+  return sharedEncoder.take();
 }
 
 export async function ping(db: Kysely<DB>): Promise<boolean> {

@@ -32,6 +32,11 @@ export interface KindSql {
   checks(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
   unchanged(stage: RawBuilder<unknown>): RawBuilder<unknown>;
   upsert(stage: RawBuilder<unknown>, c: CommitContext): RawBuilder<{ inserted: number; updated: number }>;
+  /**
+   * Tables the upsert writes a row to per staged row, whose secondary indexes and foreign keys a
+   * large commit sets aside and rebuilds (deferred-indexes.ts). Not audit_log: it only grows.
+   */
+  bulkTables?: readonly string[];
 }
 
 const schoolStillOpen = (stage: RawBuilder<unknown>, scope: string[], today: string) =>
@@ -44,6 +49,7 @@ const schoolStillOpen = (stage: RawBuilder<unknown>, scope: string[], today: str
 const audit = (c: CommitContext) => sql`${c.actorType}, ${c.actorId}::bigint, ${c.actorName}`;
 
 const students: KindSql = {
+  bulkTables: ["student", "student_status_history"],
   checks: (stage, scope, today) => [
     schoolStillOpen(stage, scope, today),
     sql`select st.row_no, '学籍号', st.student_number,
@@ -87,21 +93,23 @@ const students: KindSql = {
         is distinct from (excluded.name, excluded.gender, excluded.resident_id, excluded.birth_date,
           excluded.school_id, excluded.org_path, excluded.county_code, excluded.stage, excluded.grade,
           excluded.class_group_id, excluded.status, excluded.enrolled_on, null::timestamptz)
-      returning t.id, t.student_number, t.school_id, t.status, t.enrolled_on
+      returning t.id, t.student_number, t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path,
+        t.grade, t.class_group_id, t.status, t.enrolled_on
     ), audit as (
+      -- "after" from the written row itself (and its school's code): no second pass over the stage.
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
-      select ${audit(c)}, case when p.id is null then 'create' else 'update' end, 'student', st.student_number, st.org_path,
+      select ${audit(c)}, case when p.id is null then 'create' else 'update' end, 'student', up.student_number, up.org_path,
         case when p.id is not null then jsonb_build_object('studentNumber', p.student_number, 'name', p.name,
           'gender', p.gender, 'residentId', p.resident_id, 'birthDate', p.birth_date, 'schoolCode', p.school_code,
           'grade', p.grade, 'classGroupId', p.class_group_id, 'status', p.status, 'enrolledOn', p.enrolled_on) end,
-        jsonb_build_object('studentNumber', st.student_number, 'name', st.name, 'gender', st.gender,
-          'residentId', st.resident_id, 'birthDate', st.birth_date::text, 'schoolCode', st.school_code,
-          'grade', st.grade, 'classGroupId', st.class_group_id, 'status', st.status,
-          'enrolledOn', st.enrolled_on::text),
+        jsonb_build_object('studentNumber', up.student_number, 'name', up.name, 'gender', up.gender,
+          'residentId', up.resident_id, 'birthDate', up.birth_date::text, 'schoolCode', o.code,
+          'grade', up.grade, 'classGroupId', up.class_group_id, 'status', up.status,
+          'enrolledOn', up.enrolled_on::text),
         ${c.context}::jsonb
-      from up join ${stage} st on st.student_number = up.student_number
+      from up join org_unit o on o.id = up.school_id
         left join prev p on p.student_number = up.student_number
-      order by st.student_number
+      order by up.student_number
     ), history as (
       insert into student_status_history (student_id, status, school_id, effective_on, note, recorded_by)
       select up.id, up.status, up.school_id,
@@ -110,8 +118,8 @@ const students: KindSql = {
       from up left join prev p on p.student_number = up.student_number
       where p.id is null or p.status <> up.status or p.school_id <> up.school_id
     )
-    select count(*) filter (where p.id is null)::int as inserted, count(p.id)::int as updated
-    from up left join prev p on p.student_number = up.student_number`,
+    select (select count(*) from up)::int - u.n as inserted, u.n as updated
+    from (select count(*)::int as n from up join prev p on p.student_number = up.student_number) as u`,
 };
 
 const staff: KindSql = {

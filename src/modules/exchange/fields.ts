@@ -1,6 +1,7 @@
 import { checkIdentity, gradeIssue, PERSON_NUMBER_PATTERN } from "../people/rules.js";
 import { schoolTypeByCode, schoolTypes, stageOfGrade } from "../registry/codes.js";
 import { gradesOfSchoolType } from "../registry/rules.js";
+import { KeyIndex } from "./key-index.js";
 import type { ErrorFn, ImportLookups, RowView, SchoolRef } from "./kind.js";
 import {
   CellType,
@@ -209,14 +210,13 @@ export function stageAt(grade: number, s: SchoolRef): string {
  * second row is the one reported, so deleting it fixes the file).
  */
 export function duplicateFinder(label: string) {
-  const seen = new Map<string, number>();
+  const seen = new KeyIndex();
   return (r: RowView, fail: ErrorFn, key: string, value: string, shown = value): boolean => {
-    const first = seen.get(value);
-    if (first !== undefined) {
+    const first = seen.add(value, r.n);
+    if (first >= 0) {
       fail(key, shown, `${label}在文件中重复：第${first}行和第${r.n}行`);
       return false;
     }
-    seen.set(value, r.n);
     return true;
   };
 }

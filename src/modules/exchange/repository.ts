@@ -3,10 +3,18 @@ import type { Database } from "../../db/connect.js";
 import { underPaths } from "../../db/scope.js";
 import type { DB, ImportJobTable } from "../../db/types.js";
 import { type CommitContext, kindSql } from "./commit-sql.js";
+import { BULK_MIN_ROWS, deferIndexes, tablesWorthDeferring } from "./deferred-indexes.js";
 import type { ImportKind, ImportKindDef, ImportLookups, OrgRef, SchoolRef, StageColumn } from "./kind.js";
 import type { ImportIssue } from "./sheet-validator.js";
 
 export type ImportJobRow = Selectable<ImportJobTable>;
+
+/**
+ * Settings of the transactions that run a job's large statements: compiling them (JIT) cost
+ * seconds and saved nothing (measured: 2.8 s of a 100,000-row commit), and their sorts and hashes
+ * of a whole file belong in memory rather than in temporary files (PostgreSQL's default is 4 MB).
+ */
+const COMMIT_SETTINGS = "set local jit = off; set local work_mem = '64MB'";
 
 const STAGE_NAME = /^import_stage\.j_[0-9a-f]{32}$/;
 
@@ -23,8 +31,36 @@ function jobVisible(scopePaths: string[]) {
 }
 
 /** SQL of import jobs, their errors, the lookups of a file's validation and the staging tables. */
+export interface ImportRepositoryOptions {
+  /** From how many written rows a commit rebuilds indexes instead of updating them (tests lower it). */
+  bulkMinRows?: number;
+  /** Told how long each database step of a job took (the benches print it). */
+  onPhase?: (phase: ImportPhase, seconds: number) => void;
+}
+
+export type ImportPhase = "stage" | "checks" | "unchanged" | "upsert" | "indexes";
+
 export class ImportRepository {
-  constructor(private readonly database: Database) {}
+  private readonly bulkMinRows: number;
+  private readonly onPhase: (phase: ImportPhase, seconds: number) => void;
+
+  constructor(
+    private readonly database: Database,
+    opts: ImportRepositoryOptions = {},
+  ) {
+    this.bulkMinRows = opts.bulkMinRows ?? BULK_MIN_ROWS;
+    this.onPhase = opts.onPhase ?? (() => {});
+  }
+
+  /** Runs `fn` and reports its time as `phase`. */
+  private async timed<T>(phase: ImportPhase, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.onPhase(phase, (performance.now() - t0) / 1000);
+    }
+  }
 
   private get db(): Kysely<DB> {
     return this.database.db;
@@ -220,7 +256,18 @@ export class ImportRepository {
     issues: ImportIssue[],
     progress: { rowsDone: number; progress: number; errorCount: number; errorsStored: number },
   ) {
-    await this.database.bulkTransaction(async (tx) => {
+    await this.timed("stage", () => this.writeBatchTx(jobId, table, columns, rows, issues, progress));
+  }
+
+  private writeBatchTx(
+    jobId: string,
+    table: string,
+    columns: readonly StageColumn[],
+    rows: (string | null)[][],
+    issues: ImportIssue[],
+    progress: { rowsDone: number; progress: number; errorCount: number; errorsStored: number },
+  ) {
+    return this.database.bulkTransaction(async (tx) => {
       if (rows.length) await tx.copyRows(checked(table), ["row_no", ...columns.map((c) => c[0])], rows);
       if (issues.length)
         await tx.copyRows(
@@ -247,23 +294,29 @@ export class ImportRepository {
    */
   async runChecks(kind: ImportKind, jobId: string, table: string, scopePaths: string[], today: string) {
     const stage = sql.raw(checked(table));
-    let n = 0;
-    for (const check of kindSql[kind].checks(stage, scopePaths, today)) {
-      const r = await sql<{ n: number }>`with i as (
-          insert into import_error (job_id, row_number, column_name, value, reason)
-          select ${jobId}::uuid, x.row_no, x.column_name, x.value, x.reason
-          from (${check}) as x(row_no, column_name, value, reason) returning 1)
-        select count(*)::int as n from i`.execute(this.db);
-      n += r.rows[0].n;
-    }
-    return n;
+    return this.timed("checks", () =>
+      this.database.bulkTransaction(async (tx) => {
+        await tx.exec(COMMIT_SETTINGS);
+        let n = 0;
+        for (const check of kindSql[kind].checks(stage, scopePaths, today)) {
+          const r = await sql<{ n: number }>`with i as (
+              insert into import_error (job_id, row_number, column_name, value, reason)
+              select ${jobId}::uuid, x.row_no, x.column_name, x.value, x.reason
+              from (${check}) as x(row_no, column_name, value, reason) returning 1)
+            select count(*)::int as n from i`.execute(tx.db);
+          n += r.rows[0].n;
+        }
+        return n;
+      }),
+    );
   }
 
   /**
    * The commit, all or nothing in one transaction: the checks again (the database may have changed
    * since the dry run; any refused row aborts with CommitRefused), unchanged rows set aside, one
-   * upsert with its audit and history rows, then `finish` (the job's own audit row and status) and
-   * the staging table dropped.
+   * upsert with its audit and history rows (a large one with the written tables' secondary indexes
+   * set aside and rebuilt after: deferred-indexes.ts), then `finish` (the job's own audit row and
+   * status) and the staging table dropped.
    */
   async commit(
     kind: ImportKind,
@@ -275,18 +328,15 @@ export class ImportRepository {
     const stage = sql.raw(checked(table));
     const ks = kindSql[kind];
     return this.database.bulkTransaction(async (tx) => {
-      const checks = ks.checks(stage, scopePaths, ctx.today);
-      const refused = await sql<{
-        row_no: number;
-        column_name: string;
-        value: string | null;
-        reason: string;
-      }>`
-        select * from (${sql.join(
-          checks.map((c) => sql`(${c})`),
-          sql` union all `,
-        )}) as x(row_no, column_name, value, reason)
-        order by row_no limit 1000`.execute(tx.db);
+      await tx.exec(COMMIT_SETTINGS);
+      const refused = await this.timed("checks", () =>
+        sql<{ row_no: number; column_name: string; value: string | null; reason: string }>`
+          select * from (${sql.join(
+            ks.checks(stage, scopePaths, ctx.today).map((c) => sql`(${c})`),
+            sql` union all `,
+          )}) as x(row_no, column_name, value, reason)
+          order by row_no limit 1000`.execute(tx.db),
+      );
       if (refused.rows.length)
         throw new CommitRefused(
           refused.rows.map((r) => ({
@@ -296,15 +346,19 @@ export class ImportRepository {
             reason: r.reason,
           })),
         );
-      const total = (await sql<{ n: number }>`select count(*)::int as n from ${stage}`.execute(tx.db)).rows[0]
-        .n;
-      const unchanged = (
-        await sql<{
-          n: number;
-        }>`with d as (${ks.unchanged(stage)} returning 1) select count(*)::int as n from d`.execute(tx.db)
-      ).rows[0].n;
-      await tx.exec(`analyze ${checked(table)}`);
-      const r = (await ks.upsert(stage, ctx).execute(tx.db)).rows[0];
+      const { total, unchanged } = await this.timed("unchanged", async () => {
+        const n = await sql<{ n: number }>`select count(*)::int as n from ${stage}`.execute(tx.db);
+        const d = await sql<{ n: number }>`with d as (${ks.unchanged(stage)} returning 1)
+          select count(*)::int as n from d`.execute(tx.db);
+        await tx.exec(`analyze ${checked(table)}`);
+        return { total: n.rows[0].n, unchanged: d.rows[0].n };
+      });
+      const rebuild = await deferIndexes(
+        tx,
+        await tablesWorthDeferring(tx, ks.bulkTables ?? [], total - unchanged, this.bulkMinRows),
+      );
+      const r = await this.timed("upsert", async () => (await ks.upsert(stage, ctx).execute(tx.db)).rows[0]);
+      if (rebuild) await this.timed("indexes", rebuild);
       const counts = { total, inserted: r.inserted, updated: r.updated, unchanged };
       await finish(tx.db, counts);
       await tx.exec(`drop table ${checked(table)}`);
