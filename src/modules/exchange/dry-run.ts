@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { CsvEncoder } from "../../db/connect.js";
 import type { Actor } from "../../shared/actor.js";
 import { schoolYearOf } from "../registry/calendar.js";
 import type { ImportKindDef } from "./kind.js";
@@ -57,7 +58,10 @@ class IssueSink {
 /**
  * The dry run of one file: stream the rows, validate each, copy the valid ones into the job's
  * staging table and every problem into import_error, batch by batch, then let the database check
- * what only it knows. The event loop gets a turn between batches, so the server keeps answering.
+ * what only it knows. Each valid row is encoded for COPY as soon as it is validated (its values die
+ * young instead of thousands of them waiting for the batch), and a batch is copied while the next
+ * one is validated (at most one in flight, so progress never goes backwards). The event loop gets
+ * a turn every YIELD_ROWS rows, so the server keeps answering.
  */
 export async function dryRun(repo: ImportRepository, input: DryRunInput): Promise<DryRunResult> {
   const { jobId, def, stageTable } = input;
@@ -65,20 +69,26 @@ export async function dryRun(repo: ImportRepository, input: DryRunInput): Promis
   await repo.createStage(stageTable, def.stage);
   const sink = new IssueSink();
   const validator = new SheetValidator(def, lookups, sink.add);
-  let staged: (string | null)[][] = [];
+  const staged = new CsvEncoder();
+  let inFlight: Promise<void> | null = null;
   let progress = 0;
   let reported = 0;
   const flush = async () => {
     reported = validator.dataRows;
-    const rows = staged;
-    staged = [];
+    const batch = staged.take();
     const issues = sink.take();
-    await repo.writeBatch(jobId, stageTable, def.stage, rows, issues, {
+    const done = {
       rowsDone: validator.dataRows,
       progress,
       errorCount: sink.count,
       errorsStored: sink.stored,
-    });
+    };
+    if (inFlight) await inFlight;
+    const write = repo.writeBatch(jobId, stageTable, def.stage, batch, issues, done);
+    // Awaited before the next batch or at the end; marked handled now, so a failure while the
+    // next rows are validated is not an unhandled rejection.
+    write.catch(() => {});
+    inFlight = write;
   };
   let reader: TableReader | null = null;
   try {
@@ -89,14 +99,11 @@ export async function dryRun(repo: ImportRepository, input: DryRunInput): Promis
       for (let k = 0; k < batch.length; k++) {
         const row = batch[k];
         const values = validator.accept(row);
-        if (values) {
-          values.unshift(String(row.n));
-          staged.push(values);
-        }
+        if (values) staged.add(values, String(row.n));
         // Other requests get a turn every YIELD_ROWS rows (a few tens of milliseconds of work).
         if (k % YIELD_ROWS === YIELD_ROWS - 1) await yieldToEventLoop();
       }
-      if (staged.length >= STAGE_BATCH_ROWS || sink.pending.length >= 5000) await flush();
+      if (staged.rows >= STAGE_BATCH_ROWS || sink.pending.length >= 5000) await flush();
       else if (validator.dataRows - reported >= PROGRESS_ROWS) {
         reported = validator.dataRows;
         await repo.updateJob(jobId, { rows_done: reported, progress, error_count: sink.count });
@@ -107,11 +114,13 @@ export async function dryRun(repo: ImportRepository, input: DryRunInput): Promis
     validator.finish();
     validator.reportMerged(reader.merged());
     await checkSheets(reader, validator, sink.add);
+    progress = 1;
+    await flush();
+    await inFlight;
   } finally {
+    await (inFlight as Promise<void> | null)?.catch(() => {});
     await reader?.close();
   }
-  progress = 1;
-  await flush();
   if (validator.headerRow !== null && !validator.headerFailed) {
     const dbErrors = await repo.runChecks(def.kind, jobId, stageTable, input.actor.scopePaths, input.today);
     sink.count += dbErrors;

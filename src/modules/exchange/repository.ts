@@ -252,40 +252,31 @@ export class ImportRepository {
     jobId: string,
     table: string,
     columns: readonly StageColumn[],
-    rows: (string | null)[][],
+    csv: Uint8Array,
     issues: ImportIssue[],
     progress: { rowsDone: number; progress: number; errorCount: number; errorsStored: number },
   ) {
-    await this.timed("stage", () => this.writeBatchTx(jobId, table, columns, rows, issues, progress));
-  }
-
-  private writeBatchTx(
-    jobId: string,
-    table: string,
-    columns: readonly StageColumn[],
-    rows: (string | null)[][],
-    issues: ImportIssue[],
-    progress: { rowsDone: number; progress: number; errorCount: number; errorsStored: number },
-  ) {
-    return this.database.bulkTransaction(async (tx) => {
-      if (rows.length) await tx.copyRows(checked(table), ["row_no", ...columns.map((c) => c[0])], rows);
-      if (issues.length)
-        await tx.copyRows(
-          "import_error",
-          ["job_id", "row_number", "column_name", "value", "reason"],
-          issueRows(jobId, issues),
+    await this.timed("stage", () =>
+      this.database.bulkTransaction(async (tx) => {
+        await tx.copyCsv(checked(table), ["row_no", ...columns.map((c) => c[0])], csv);
+        if (issues.length)
+          await tx.copyRows(
+            "import_error",
+            ["job_id", "row_number", "column_name", "value", "reason"],
+            issueRows(jobId, issues),
+          );
+        await this.updateJob(
+          jobId,
+          {
+            rows_done: progress.rowsDone,
+            progress: progress.progress,
+            error_count: progress.errorCount,
+            errors_stored: progress.errorsStored,
+          },
+          tx.db,
         );
-      await this.updateJob(
-        jobId,
-        {
-          rows_done: progress.rowsDone,
-          progress: progress.progress,
-          error_count: progress.errorCount,
-          errors_stored: progress.errorsStored,
-        },
-        tx.db,
-      );
-    });
+      }),
+    );
   }
 
   /**

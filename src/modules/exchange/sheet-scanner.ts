@@ -61,9 +61,116 @@ function attrOf(tag: string, needle: string): string | null {
   return v.indexOf("&") >= 0 ? decodeXmlText(v) : v;
 }
 
+// Cell types (the t attribute of <c>), as numbers: compared 5.5 million times in a 550,000-row sheet.
+const T_NUMBER = 0;
+const T_SHARED = 1;
+const T_INLINE = 2;
+const T_STR = 3;
+const T_BOOL = 4;
+const T_ERROR = 5;
+const T_DATE = 6;
+
+function cellTypeCode(v: string): number {
+  switch (v) {
+    case "s":
+      return T_SHARED;
+    case "inlineStr":
+      return T_INLINE;
+    case "str":
+      return T_STR;
+    case "b":
+      return T_BOOL;
+    case "e":
+      return T_ERROR;
+    case "d":
+      return T_DATE;
+    default:
+      return T_NUMBER;
+  }
+}
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** The non-negative integer written by s[from, to), or -1 when it is not only digits. */
+function digitsValue(s: string, from: number, to: number): number {
+  if (to <= from || to - from > 9) return -1;
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const d = s.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The attributes r, s and t of a <c> tag, read in place from s[from, to) (after the tag name):
+ * slicing the tag and its attribute values was 40% of the scan. Quotes of either kind and any
+ * whitespace are read as XML allows; a value holding a character reference is decoded.
+ */
+class CellAttributes {
+  /** Whether the tag has a non-empty r. */
+  hasRef = false;
+  /** Column index of r ("AB12" → 27), -1 when it has no letters. */
+  col = -1;
+  /** Style index of s, -1 when absent. */
+  style = -1;
+  /** T_* of t (T_NUMBER when absent). */
+  type = T_NUMBER;
+
+  read(s: string, from: number, to: number) {
+    this.hasRef = false;
+    this.col = -1;
+    this.style = -1;
+    this.type = T_NUMBER;
+    let i = from;
+    while (i < to) {
+      let c = s.charCodeAt(i);
+      if (isSpace(c) || c === 47) {
+        i++;
+        continue;
+      }
+      const nameStart = i;
+      while (i < to && (c = s.charCodeAt(i)) !== 61 && !isSpace(c)) i++;
+      const name = i - nameStart === 1 ? s.charCodeAt(nameStart) : 0;
+      while (i < to && s.charCodeAt(i) !== 61) i++;
+      i++;
+      while (i < to && (c = s.charCodeAt(i)) !== 34 && c !== 39) i++;
+      if (i >= to) return;
+      const start = i + 1;
+      const end = s.indexOf(c === 34 ? '"' : "'", start);
+      if (end < 0 || end > to) return;
+      i = end + 1;
+      if (name !== 114 && name !== 115 && name !== 116) continue; // r, s, t
+      let amp = start;
+      while (amp < end && s.charCodeAt(amp) !== 38) amp++;
+      const value = amp < end ? decodeXmlText(s.slice(start, end)) : null;
+      if (name === 114) {
+        // As columnIndex(value), without the string; an empty r is no reference at all.
+        this.hasRef = end > start;
+        if (value !== null) this.col = columnIndex(value);
+        else {
+          let n = 0;
+          let k = start;
+          for (; k < end; k++) {
+            const l = s.charCodeAt(k);
+            if (l < 65 || l > 90) break;
+            n = n * 26 + (l - 64);
+          }
+          this.col = k === start ? -1 : n - 1;
+        }
+      } else if (name === 115) {
+        const n = value === null ? digitsValue(s, start, end) : -1;
+        this.style = n >= 0 ? n : end > start ? Number(value ?? s.slice(start, end)) : -1;
+      } else this.type = cellTypeCode(value ?? s.slice(start, end));
+    }
+  }
+}
+
 /** Scans complete rows of a worksheet's <sheetData>, cell by cell. */
 export class SheetScanner {
   merged: string[] = [];
+  private readonly attrs = new CellAttributes();
   private lastRow = 0;
   private inData = true;
 
@@ -80,10 +187,13 @@ export class SheetScanner {
     let rowNumber = 0;
     let col = -1;
     // the open cell
+    const attrs = this.attrs;
     let inCell = false;
-    let t = "";
+    let t = T_NUMBER;
     let style = -1;
     let value: string | null = null;
+    /** The <v> of a shared-string cell as an index, or -1. */
+    let shared = -1;
     let formula = false;
     let inline: string | null = null;
     let inPhonetic = false;
@@ -103,17 +213,17 @@ export class SheetScanner {
           inCell = false;
           let v = "";
           let type: number = CellType.Text;
-          if (formula && value === null && inline === null) type = CellType.FormulaNoValue;
-          else if (t === "s") v = this.sst[Number(value)] ?? "";
-          else if (t === "inlineStr") v = inline ?? value ?? "";
-          else if (t === "str") v = value ?? "";
-          else if (t === "b") {
+          if (formula && value === null && inline === null && shared < 0) type = CellType.FormulaNoValue;
+          else if (t === T_SHARED) v = this.sst[shared >= 0 ? shared : Number(value)] ?? "";
+          else if (t === T_INLINE) v = inline ?? value ?? "";
+          else if (t === T_STR) v = value ?? "";
+          else if (t === T_BOOL) {
             v = value === "1" ? "TRUE" : "FALSE";
             type = CellType.Bool;
-          } else if (t === "e") {
+          } else if (t === T_ERROR) {
             v = value ?? "";
             type = CellType.ErrorValue;
-          } else if (t === "d") {
+          } else if (t === T_DATE) {
             v = (value ?? "").slice(0, 10);
             type = CellType.Date;
           } else if (value !== null && value !== "") {
@@ -157,15 +267,14 @@ export class SheetScanner {
         }
         case TAG_C: {
           if (!cells) break;
-          const tagText = s.slice(lt, gt);
-          const ref = attrOf(tagText, ' r="');
-          col = ref ? columnIndex(ref) : col + 1;
+          attrs.read(s, end, gt);
+          col = attrs.hasRef ? attrs.col : col + 1;
           if (selfClosing) break;
           inCell = true;
-          t = attrOf(tagText, ' t="') ?? "n";
-          const st = attrOf(tagText, ' s="');
-          style = st ? Number(st) : -1;
+          t = attrs.type;
+          style = attrs.style;
           value = null;
+          shared = -1;
           formula = false;
           inline = null;
           break;
@@ -173,7 +282,9 @@ export class SheetScanner {
         case TAG_V:
           if (inCell && !selfClosing) {
             const close = s.indexOf("<", i);
-            value = decodeXmlText(s.slice(i, close));
+            // A shared string's index is read from the digits in place: no string per cell.
+            shared = t === T_SHARED ? digitsValue(s, i, close) : -1;
+            if (shared < 0) value = decodeXmlText(s.slice(i, close));
             i = close;
           }
           break;
