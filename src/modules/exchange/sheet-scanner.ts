@@ -125,20 +125,20 @@ class CellAttributes {
     this.type = T_NUMBER;
     let i = from;
     while (i < to) {
-      let c = s.charCodeAt(i);
+      const c = s.charCodeAt(i);
       if (isSpace(c) || c === 47) {
         i++;
         continue;
       }
       const nameStart = i;
-      while (i < to && (c = s.charCodeAt(i)) !== 61 && !isSpace(c)) i++;
+      while (i < to && s.charCodeAt(i) !== 61 && !isSpace(s.charCodeAt(i))) i++;
       const name = i - nameStart === 1 ? s.charCodeAt(nameStart) : 0;
       while (i < to && s.charCodeAt(i) !== 61) i++;
       i++;
-      while (i < to && (c = s.charCodeAt(i)) !== 34 && c !== 39) i++;
+      while (i < to && s.charCodeAt(i) !== 34 && s.charCodeAt(i) !== 39) i++;
       if (i >= to) return;
       const start = i + 1;
-      const end = s.indexOf(c === 34 ? '"' : "'", start);
+      const end = s.indexOf(s.charCodeAt(i) === 34 ? '"' : "'", start);
       if (end < 0 || end > to) return;
       i = end + 1;
       if (name !== 114 && name !== 115 && name !== 116) continue; // r, s, t
