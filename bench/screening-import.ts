@@ -9,7 +9,10 @@
  *
  * The base holds the demo city (`cli migrate` + `cli seed-demo`, without screenings); the bench
  * works on a copy (a database cloned from it as template, or a copy of the PGlite folder) and
- * removes the copy after. Run one engine per process, so the peak RSS is that engine's.
+ * removes the copy after. Run one engine per process, so the peak RSS is that engine's. Besides
+ * wall seconds it prints the Node process's CPU seconds, on PostgreSQL its backends' CPU seconds
+ * (bench/server-cpu.ts), and the time of each database step: on a busy machine the CPU figures are
+ * the steadier ones.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -18,6 +21,7 @@ import { connect, type Database } from "../src/db/connect.js";
 import { ImportRepository } from "../src/modules/exchange/repository.js";
 import { ImportService } from "../src/modules/exchange/service.js";
 import { systemActor } from "../src/shared/actor.js";
+import { ServerCpu } from "./server-cpu.js";
 
 const arg = (name: string, fallback = "") => {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,11 +81,19 @@ async function baseline(database: Database) {
 async function run(database: Database) {
   const rows = await writeFile(database);
   const copySeconds = await baseline(database);
-  const service = new ImportService(new ImportRepository(database), {
+  const steps: Record<string, number> = {};
+  const repository = new ImportRepository(database, {
+    onPhase: (phase, seconds) => {
+      steps[phase] = (steps[phase] ?? 0) + seconds;
+    },
+  });
+  const service = new ImportService(repository, {
     uploadDir: "/tmp/edu-bench-uploads",
     maxUploadBytes: 1 << 30,
   });
   const actor = systemActor();
+  const server = await ServerCpu.of(database);
+  const s0 = await server?.read();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const started = await service.importLocalFile(actor, "vision-screenings", file);
@@ -89,6 +101,10 @@ async function run(database: Database) {
   const checked = await service.get(actor, started.id);
   const t1 = performance.now();
   if (checked.status !== "validated") throw new Error(`dry run: ${checked.status} ${checked.message}`);
+  const dryCpu = process.cpuUsage(c0);
+  const s1 = await server?.read();
+  const drySteps = Object.entries(steps);
+  for (const k of Object.keys(steps)) delete steps[k];
   await service.commit(actor, started.id);
   await service.idle();
   const done = await service.get(actor, started.id);
@@ -97,10 +113,17 @@ async function run(database: Database) {
   const cpu = process.cpuUsage(c0);
   const dry = (t1 - t0) / 1000;
   const commit = (t2 - t1) / 1000;
+  const serverCpu =
+    server && s0 && s1
+      ? `; server CPU ${(await server.since(s0)).toFixed(1)} s (dry run ${ServerCpu.between(s0, s1).toFixed(1)})`
+      : "";
+  const fmtSteps = (e: [string, number][]) => e.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
   console.log(
     `${engine}: ${rows} rows — dry run ${dry.toFixed(1)} s (${Math.round(rows / dry)} rows/s) + commit ` +
       `${commit.toFixed(1)} s = ${Math.round(rows / (dry + commit))} rows/s end to end; ` +
-      `inserted ${done.inserted}; Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
+      `inserted ${done.inserted}; Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s ` +
+      `(dry run ${((dryCpu.user + dryCpu.system) / 1e6).toFixed(1)})${serverCpu}; ` +
+      `database steps (s): dry run: ${fmtSteps(drySteps)}; commit: ${fmtSteps(Object.entries(steps))}; ` +
       `baseline bare COPY of the same rows ${copySeconds.toFixed(1)} s (${Math.round(rows / copySeconds)} rows/s); ` +
       `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; load ${load()}`,
   );

@@ -39,8 +39,13 @@ export class ServerCpu {
 
   /** CPU seconds used since `before` (a read()). */
   async since(before: Map<number, number>): Promise<number> {
+    return ServerCpu.between(before, await this.read());
+  }
+
+  /** CPU seconds used between two readings. */
+  static between(before: Map<number, number>, after: Map<number, number>): number {
     let s = 0;
-    for (const [pid, cpu] of await this.read()) s += cpu - (before.get(pid) ?? 0);
+    for (const [pid, cpu] of after) s += cpu - (before.get(pid) ?? 0);
     return s;
   }
 }

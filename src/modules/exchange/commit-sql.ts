@@ -15,7 +15,10 @@ import type { ImportKind } from "./kind.js";
  *   touches only new and changed rows and a second import of the same file changes nothing;
  * - upsert: one statement with data-modifying CTEs: the insert … on conflict do update … where
  *   (row) is distinct from (excluded), one audit row per inserted or updated entity with before and
- *   after, and the kind's history rows.
+ *   after, and the kind's history rows. The large kinds (students, screenings) update the rows that
+ *   exist and insert the others with a plain insert instead: a speculative insert (on conflict)
+ *   cost 75% more per new row (measured: 3.7 s against 2.1 s for 550,000 screenings). A row another
+ *   transaction inserts in between then fails the commit on the unique key, writing nothing.
  * Used only by the import repository.
  */
 
@@ -77,28 +80,34 @@ const students: KindSql = {
       select s.id, s.student_number, s.name, s.gender, s.resident_id, s.birth_date::text as birth_date,
         o.code as school_code, s.school_id, s.grade, s.class_group_id, s.status, s.enrolled_on::text as enrolled_on
       from ${stage} st join student s on s.student_number = st.student_number join org_unit o on o.id = s.school_id
-    ), up as (
-      insert into student as t (student_number, name, gender, resident_id, birth_date, school_id, org_path,
+    ), updated as (
+      update student t set name = st.name, gender = st.gender, resident_id = st.resident_id,
+        birth_date = st.birth_date, school_id = st.school_id, org_path = st.org_path, county_code = st.county_code,
+        stage = st.stage, grade = st.grade, class_group_id = st.class_group_id, status = st.status,
+        enrolled_on = st.enrolled_on, deleted_at = null, updated_at = now()
+      from ${stage} st
+      where t.student_number = st.student_number
+        and (t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path, t.county_code, t.stage,
+          t.grade, t.class_group_id, t.status, t.enrolled_on, t.deleted_at)
+        is distinct from (st.name, st.gender, st.resident_id, st.birth_date, st.school_id, st.org_path,
+          st.county_code, st.stage, st.grade, st.class_group_id, st.status, st.enrolled_on, null::timestamptz)
+      returning t.id, t.student_number, t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path,
+        t.grade, t.class_group_id, t.status, t.enrolled_on
+    ), inserted as (
+      insert into student (student_number, name, gender, resident_id, birth_date, school_id, org_path,
         county_code, stage, grade, class_group_id, status, enrolled_on)
       select student_number, name, gender, resident_id, birth_date, school_id, org_path, county_code, stage,
         grade, class_group_id, status, enrolled_on
-      from ${stage} order by student_number
-      on conflict (student_number) do update set name = excluded.name, gender = excluded.gender,
-        resident_id = excluded.resident_id, birth_date = excluded.birth_date, school_id = excluded.school_id,
-        org_path = excluded.org_path, county_code = excluded.county_code, stage = excluded.stage,
-        grade = excluded.grade, class_group_id = excluded.class_group_id, status = excluded.status,
-        enrolled_on = excluded.enrolled_on, deleted_at = null, updated_at = now()
-      where (t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path, t.county_code, t.stage,
-          t.grade, t.class_group_id, t.status, t.enrolled_on, t.deleted_at)
-        is distinct from (excluded.name, excluded.gender, excluded.resident_id, excluded.birth_date,
-          excluded.school_id, excluded.org_path, excluded.county_code, excluded.stage, excluded.grade,
-          excluded.class_group_id, excluded.status, excluded.enrolled_on, null::timestamptz)
-      returning t.id, t.student_number, t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path,
-        t.grade, t.class_group_id, t.status, t.enrolled_on
+      from ${stage} st where not exists (select 1 from prev p where p.student_number = st.student_number)
+      order by student_number
+      returning id, student_number, name, gender, resident_id, birth_date, school_id, org_path, grade,
+        class_group_id, status, enrolled_on
+    ), up as (
+      select *, false as created from updated union all select *, true as created from inserted
     ), audit as (
       -- "after" from the written row itself (and its school's code): no second pass over the stage.
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
-      select ${audit(c)}, case when p.id is null then 'create' else 'update' end, 'student', up.student_number, up.org_path,
+      select ${audit(c)}, case when up.created then 'create' else 'update' end, 'student', up.student_number, up.org_path,
         case when p.id is not null then jsonb_build_object('studentNumber', p.student_number, 'name', p.name,
           'gender', p.gender, 'residentId', p.resident_id, 'birthDate', p.birth_date, 'schoolCode', p.school_code,
           'grade', p.grade, 'classGroupId', p.class_group_id, 'status', p.status, 'enrolledOn', p.enrolled_on) end,
@@ -108,18 +117,17 @@ const students: KindSql = {
           'enrolledOn', up.enrolled_on::text),
         ${c.context}::jsonb
       from up join org_unit o on o.id = up.school_id
-        left join prev p on p.student_number = up.student_number
+        left join prev p on not up.created and p.student_number = up.student_number
       order by up.student_number
     ), history as (
       insert into student_status_history (student_id, status, school_id, effective_on, note, recorded_by)
       select up.id, up.status, up.school_id,
-        case when p.id is null then coalesce(up.enrolled_on, ${c.today}::date) else ${c.today}::date end,
-        case when p.id is null then '导入建档' else '导入变更' end, ${c.actorName}
-      from up left join prev p on p.student_number = up.student_number
-      where p.id is null or p.status <> up.status or p.school_id <> up.school_id
+        case when up.created then coalesce(up.enrolled_on, ${c.today}::date) else ${c.today}::date end,
+        case when up.created then '导入建档' else '导入变更' end, ${c.actorName}
+      from up left join prev p on not up.created and p.student_number = up.student_number
+      where up.created or p.status <> up.status or p.school_id <> up.school_id
     )
-    select (select count(*) from up)::int - u.n as inserted, u.n as updated
-    from (select count(*)::int as n from up join prev p on p.student_number = up.student_number) as u`,
+    select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated`,
 };
 
 const staff: KindSql = {

@@ -103,6 +103,7 @@ describe("import of vision screenings", () => {
       [people.C.number, "", "王五", "2022-05-28", 5, 5, 0, 0, ""],
       row("A", "2022-05-20", [4.8, 5.0], [-1, 0], "id"),
       row("B", "2015-01-01", [4.8, 5.0], [-1, 0]),
+      [people.A.number, people.C.residentId, "", "2022-05-29", 5, 5, 0, 0, ""],
     ]);
     const { job, errors } = await dryRunOf(school1, "vision-screenings", "screenings.csv", csv);
     expect(job?.status).toBe("invalid");
@@ -127,6 +128,15 @@ describe("import of vision screenings", () => {
     expect(at(12)[0].reason).toContain("第2行和第12行");
     expect(at(13)[0]).toMatchObject({ column: "筛查日期" });
     expect(at(13)[0].reason).toContain("出生日期");
+    // a 学籍号 and a 身份证号 of two different students
+    expect(at(14)).toEqual([
+      {
+        row: 14,
+        column: "身份证号",
+        value: people.C.residentId,
+        reason: `身份证号与学籍号 ${people.A.number} 的学生不一致，请核对`,
+      },
+    ]);
     expect(await count()).toBe(0);
     const refused = await school1.post(`/api/imports/${job?.id}/commit`);
     expect(refused.statusCode).toBe(409);

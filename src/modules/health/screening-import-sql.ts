@@ -81,8 +81,17 @@ export const screeningsSql: KindSql = {
       select v.id, v.student_id, v.screened_on, v.va_left, v.va_right, v.se_left, v.se_right, v.institution,
         coalesce(r.student_number, r.resident_id) as named_by, r.org_path
       from r join vision_screening v on v.student_id = r.student_id and v.screened_on = r.screened_on
-    ), up as (
-      insert into vision_screening as t (student_id, school_id, org_path, county_code, screened_on, age_years, grade,
+    ), updated as (
+      update vision_screening t set va_left = r.va_left, va_right = r.va_right, se_left = r.se_left,
+        se_right = r.se_right, institution = r.institution,
+        import_job_id = (${c.context}::jsonb ->> 'importJob')::uuid, updated_at = now()
+      from prev p join r on r.student_id = p.student_id and r.screened_on = p.screened_on
+      where t.id = p.id and (t.va_left, t.va_right, t.se_left, t.se_right, t.institution)
+        is distinct from (r.va_left, r.va_right, r.se_left, r.se_right, r.institution)
+      returning t.id, t.screened_on, t.va_left, t.va_right, t.se_left, t.se_right, t.institution
+    ), inserted as (
+      -- a plain insert of the new screenings (see commit-sql.ts: no speculative insert per row)
+      insert into vision_screening (student_id, school_id, org_path, county_code, screened_on, age_years, grade,
         va_left, va_right, se_left, se_right, institution, import_job_id)
       select r.student_id, r.school_id, r.org_path, r.county_code, r.screened_on,
         extract(year from age(r.screened_on, r.birth_date))::int,
@@ -90,13 +99,10 @@ export const screeningsSql: KindSql = {
         -- year (its class's school year, else this one) and the screening
         r.grade - greatest(0, coalesce(cg.school_year, ${schoolYear(sql`${c.today}::date`)}) - ${schoolYear(sql`r.screened_on`)}),
         r.va_left, r.va_right, r.se_left, r.se_right, r.institution, (${c.context}::jsonb ->> 'importJob')::uuid
-      from r left join class_group cg on cg.id = r.class_group_id order by r.student_id, r.screened_on
-      on conflict (student_id, screened_on) do update set va_left = excluded.va_left, va_right = excluded.va_right,
-        se_left = excluded.se_left, se_right = excluded.se_right, institution = excluded.institution,
-        import_job_id = excluded.import_job_id, updated_at = now()
-      where (t.va_left, t.va_right, t.se_left, t.se_right, t.institution)
-        is distinct from (excluded.va_left, excluded.va_right, excluded.se_left, excluded.se_right, excluded.institution)
-      returning t.id, t.student_id, t.screened_on, t.va_left, t.va_right, t.se_left, t.se_right, t.institution
+      from r left join class_group cg on cg.id = r.class_group_id
+      where not exists (select 1 from prev p where p.student_id = r.student_id and p.screened_on = r.screened_on)
+      order by r.student_id, r.screened_on
+      returning 1
     ), audit as (
       -- A corrected screening is audited with before and after ("after" from the written row); new
       -- screenings are recorded by the job's own audit row and carry its id (import_job_id), not
@@ -109,9 +115,7 @@ export const screeningsSql: KindSql = {
           'vaLeft', up.va_left, 'vaRight', up.va_right, 'seLeft', up.se_left, 'seRight', up.se_right,
           'institution', up.institution),
         ${c.context}::jsonb
-      from up join prev p on p.student_id = up.student_id and p.screened_on = up.screened_on
+      from updated up join prev p on p.id = up.id
     )
-    select (select count(*) from up)::int - u.n as inserted, u.n as updated
-    from (select count(*)::int as n from up join prev p on p.student_id = up.student_id
-      and p.screened_on = up.screened_on) as u`,
+    select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated`,
 };
