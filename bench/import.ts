@@ -3,7 +3,7 @@
  * and from xlsx, on PostgreSQL and on PGlite.
  *
  *   npx tsx bench/import.ts [--rows 550000] [--engines postgres,pglite] [--formats csv,xlsx]
- *                           [--twice] [--url postgres://…]
+ *                           [--twice] [--row-by-row] [--url postgres://…]
  *
  * The bench makes its own city (13 counties, ~1,500 schools, inserted directly: it does not depend
  * on the demo city) and its own student files (valid ID numbers via makeResidentId), cached under
@@ -11,7 +11,8 @@
  * so its peak RSS is its own. Wall seconds, the Node process's CPU seconds and (on PostgreSQL) the
  * CPU seconds of its database backends are reported, with the time of each database step: on a
  * busy machine the CPU figures are the steadier ones. --twice imports the same file again
- * (every row unchanged) and reports that too. Tests never assert on time; this prints figures.
+ * (every row unchanged) and reports that too. --row-by-row keeps the indexes in place however large
+ * the commit (deferred-indexes.ts), for comparison. Tests never assert on time; this prints figures.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -234,6 +235,7 @@ async function run(engine: string, format: string) {
     if (engine === "postgres") await seedCity(database);
     const steps: Record<string, number> = {};
     const repository = new ImportRepository(database, {
+      bulkMinRows: process.argv.includes("--row-by-row") ? Number.POSITIVE_INFINITY : undefined,
       onPhase: (phase, seconds) => {
         steps[phase] = (steps[phase] ?? 0) + seconds;
       },

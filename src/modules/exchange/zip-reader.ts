@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { PassThrough } from "node:stream";
 import zlib from "node:zlib";
 import { AppError } from "../../shared/errors.js";
 
@@ -38,6 +39,9 @@ export function formatBytes(n: number): string {
   if (n >= 1 << 20) return `${Math.round(n / (1 << 20))} MB`;
   return `${Math.round(n / 1024)} KB`;
 }
+
+/** Inflated bytes kept ready ahead of the reader. */
+const INFLATE_READ_AHEAD = 8 << 20;
 
 const corrupt = () =>
   new AppError("IMPORT_INVALID", "Excel 文件已损坏，无法读取。请在 Excel 中打开后重新另存为 .xlsx 再上传");
@@ -108,11 +112,15 @@ export class ZipFile {
         "IMPORT_INVALID",
         `不支持的压缩方式（${entry.method}），请用 Excel 重新另存为 .xlsx`,
       );
+    // Inflation runs on libuv's thread pool: a read-ahead of a few megabytes lets it go on while
+    // the caller scans and validates the previous chunk, instead of waiting for each chunk.
     const inflate = zlib.createInflateRaw({ chunkSize: 1 << 18 });
+    const ahead = new PassThrough({ highWaterMark: INFLATE_READ_AHEAD });
     source.on("error", (e) => inflate.destroy(e));
-    source.pipe(inflate);
+    inflate.on("error", (e) => ahead.destroy(e));
+    source.pipe(inflate).pipe(ahead);
     try {
-      for await (const chunk of inflate as AsyncIterable<Buffer>) {
+      for await (const chunk of ahead as AsyncIterable<Buffer>) {
         budget.take(chunk.length);
         yield chunk;
       }
@@ -121,8 +129,10 @@ export class ZipFile {
       throw corrupt();
     } finally {
       source.unpipe(inflate);
+      inflate.unpipe(ahead);
       source.destroy();
       inflate.destroy();
+      ahead.destroy();
     }
   }
 }
