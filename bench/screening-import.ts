@@ -7,6 +7,8 @@
  *   npx tsx bench/screening-import.ts --engine postgres --pg-base DBNAME
  *   npx tsx bench/screening-import.ts --engine pglite --pglite-base DIR
  *
+ * --row-by-row keeps the table's indexes in place however large the commit (deferred-indexes.ts).
+ *
  * The base holds the demo city (`cli migrate` + `cli seed-demo`, without screenings); the bench
  * works on a copy (a database cloned from it as template, or a copy of the PGlite folder) and
  * removes the copy after. Run one engine per process, so the peak RSS is that engine's. Besides
@@ -83,6 +85,7 @@ async function run(database: Database) {
   const copySeconds = await baseline(database);
   const steps: Record<string, number> = {};
   const repository = new ImportRepository(database, {
+    bulkMinRows: process.argv.includes("--row-by-row") ? Number.POSITIVE_INFINITY : undefined,
     onPhase: (phase, seconds) => {
       steps[phase] = (steps[phase] ?? 0) + seconds;
     },

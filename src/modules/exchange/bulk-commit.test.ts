@@ -166,63 +166,6 @@ describe("a large commit with its indexes rebuilt", () => {
     expect(await schema(bulk.database)).toEqual(before);
   });
 
-  it("writes vision screenings as a row-by-row commit does, and keeps the table's indexes", async () => {
-    const indexes = async (database: Database) =>
-      (
-        await sql<{ def: string }>`select pg_get_indexdef(indexrelid) as def from pg_index
-          where indrelid = 'vision_screening'::regclass order by 1`.execute(database.db)
-      ).rows.map((r) => r.def);
-    const head = [
-      "学籍号",
-      "身份证号",
-      "筛查日期",
-      "左眼裸眼视力",
-      "右眼裸眼视力",
-      "左眼等效球镜",
-      "右眼等效球镜",
-    ];
-    // by 学籍号 and by 身份证号; then a correction of one and a new one
-    const first = [
-      head,
-      ...range(1, 9).map((n) => [
-        n % 2 ? `G${id(n)}` : "",
-        n % 2 ? "" : id(n),
-        "2022-10-12",
-        "4.8",
-        "5.0",
-        "-0.75",
-        "0",
-      ]),
-    ];
-    const second = [
-      head,
-      [`G${id(1)}`, "", "2022-10-12", "4.9", "5.0", "-0.75", "0"],
-      [`G${id(9)}`, "", "2022-10-12", "5.0", "5.0", "0", "0"],
-    ];
-    const before = await indexes(bulk.database);
-    const results = [];
-    for (const s of [rowByRow, bulk]) {
-      const a = await importFile(s, "vision-screenings", first);
-      const b = await importFile(s, "vision-screenings", second);
-      const rows =
-        await sql`select s.student_number, v.screened_on, v.age_years, v.grade, v.va_left, v.se_left, v.org_path
-        from vision_screening v join student s on s.id = v.student_id order by 1, 2`.execute(s.database.db);
-      const audit = await sql`select action, before, after - 'studentNumber' as after from audit_log
-        where entity = 'vision_screening' order by id`.execute(s.database.db);
-      results.push({ a, b, rows: rows.rows, audit: audit.rows });
-    }
-    const [r, k] = results;
-    expect(r.a).toMatchObject({ inserted: 8, updated: 0 });
-    expect(r.b).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 });
-    expect(k.a.phases).toContain("indexes");
-    expect(r.a.phases).not.toContain("indexes");
-    expect(k.rows).toEqual(r.rows);
-    expect(r.rows).toHaveLength(9);
-    expect(k.audit).toEqual(r.audit);
-    expect(r.audit).toHaveLength(1);
-    expect(await indexes(bulk.database)).toEqual(before);
-  });
-
   it("leaves the indexes and keys as they were when the commit fails after the rebuild", async () => {
     const before = await schema(bulk.database);
     const count = async () =>

@@ -37,7 +37,9 @@ export interface KindSql {
   upsert(stage: RawBuilder<unknown>, c: CommitContext): RawBuilder<{ inserted: number; updated: number }>;
   /**
    * Tables the upsert writes a row to per staged row, whose secondary indexes and foreign keys a
-   * large commit sets aside and rebuilds (deferred-indexes.ts). Not audit_log: it only grows.
+   * large commit sets aside and rebuilds (deferred-indexes.ts). Not audit_log: it only grows. Not
+   * vision_screening: with one secondary index, rebuilding it saved nothing measurable, and its
+   * readers would wait for the commit.
    */
   bulkTables?: readonly string[];
 }

@@ -27,7 +27,6 @@ const resolved = (stage: RawBuilder<unknown>) => sql`
 const schoolYear = (d: RawBuilder<unknown>) => sql`extract(year from (${d} - interval '8 months'))::int`;
 
 export const screeningsSql: KindSql = {
-  bulkTables: ["vision_screening"],
   // One pass resolves the rows into a narrow table (problems as their messages, null when none:
   // nulls take no room), kept in memory; the problem rows are then listed and the in-file
   // duplicates found with one sort. (A wide materialised CTE read five times wrote and re-read
