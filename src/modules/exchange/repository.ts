@@ -4,7 +4,8 @@ import { underPaths } from "../../db/scope.js";
 import type { DB, ImportJobTable } from "../../db/types.js";
 import { type CommitContext, kindSql } from "./commit-sql.js";
 import { BULK_MIN_ROWS, deferIndexes, tablesWorthDeferring } from "./deferred-indexes.js";
-import type { ImportKind, ImportKindDef, ImportLookups, OrgRef, SchoolRef, StageColumn } from "./kind.js";
+import type { ImportKind, ImportKindDef, StageColumn } from "./kind.js";
+import { loadLookups } from "./lookups.js";
 import type { ImportIssue } from "./sheet-validator.js";
 
 export type ImportJobRow = Selectable<ImportJobTable>;
@@ -30,7 +31,6 @@ function jobVisible(scopePaths: string[]) {
   return sql<boolean>`not exists (select 1 from unnest(j.scope_paths) as p(path) where not ${underPaths("p.path", scopePaths)})`;
 }
 
-/** SQL of import jobs, their errors, the lookups of a file's validation and the staging tables. */
 export interface ImportRepositoryOptions {
   /** From how many written rows a commit rebuilds indexes instead of updating them (tests lower it). */
   bulkMinRows?: number;
@@ -40,6 +40,7 @@ export interface ImportRepositoryOptions {
 
 export type ImportPhase = "stage" | "checks" | "unchanged" | "upsert" | "indexes";
 
+/** SQL of import jobs, their errors, the lookups of a file's validation and the staging tables. */
 export class ImportRepository {
   private readonly bulkMinRows: number;
   private readonly onPhase: (phase: ImportPhase, seconds: number) => void;
@@ -151,86 +152,8 @@ export class ImportRepository {
   }
 
   /** Everything a kind's validator looks up, loaded once inside the actor's scope. */
-  async loadLookups(
-    def: ImportKindDef,
-    scopePaths: string[],
-    today: string,
-    schoolYear: number,
-  ): Promise<ImportLookups> {
-    const lookups: ImportLookups = {
-      today,
-      schoolYear,
-      schools: new Map(),
-      parents: new Map(),
-      counties: new Map(),
-      classGroups: new Map(),
-    };
-    if (def.needs.schools) {
-      const rows = await sql<{
-        id: number;
-        code: string;
-        name: string;
-        path: string;
-        county_code: string | null;
-        school_type: string | null;
-        current: boolean;
-      }>`select id, code, name, path, county_code, school_type,
-          (valid_to is null or valid_to > ${today}::date) as current
-        from org_unit u where kind = 'school' and ${underPaths("u.path", scopePaths)}`.execute(this.db);
-      for (const r of rows.rows) {
-        const s: SchoolRef = {
-          id: Number(r.id),
-          code: r.code,
-          name: r.name,
-          path: r.path,
-          countyCode: r.county_code ?? "",
-          schoolType: r.school_type,
-          current: r.current,
-        };
-        lookups.schools.set(r.code, s);
-      }
-    }
-    if (def.needs.parents) {
-      const rows = await sql<OrgRow>`select id, code, name, kind, path, county_code,
-          (valid_to is null or valid_to > ${today}::date) as current
-        from org_unit u where kind in ('city', 'county')`.execute(this.db);
-      const inScope = new Set(
-        (
-          await sql<{ id: number }>`select id from org_unit u
-            where kind in ('city', 'county') and ${underPaths("u.path", scopePaths)}`.execute(this.db)
-        ).rows.map((r) => Number(r.id)),
-      );
-      for (const r of rows.rows) {
-        const o = orgRef(r);
-        if (inScope.has(o.id)) {
-          lookups.parents.set(o.code, o);
-          lookups.parents.set(o.name, o);
-        }
-        if (o.kind === "county") {
-          lookups.counties.set(o.code, o);
-          lookups.counties.set(o.name, o);
-        }
-      }
-    }
-    if (def.needs.classGroups) {
-      const rows = await sql<{
-        id: number;
-        school_id: number;
-        school_year: number;
-        name: string;
-        grade: number;
-      }>`
-        select id, school_id, school_year, name, grade from class_group c
-        where deleted_at is null and school_year = ${schoolYear} and ${underPaths("c.org_path", scopePaths)}`.execute(
-        this.db,
-      );
-      for (const r of rows.rows)
-        lookups.classGroups.set(`${r.school_id}|${r.school_year}|${r.name}`, {
-          id: Number(r.id),
-          grade: r.grade,
-        });
-    }
-    return lookups;
+  loadLookups(def: ImportKindDef, scopePaths: string[], today: string, schoolYear: number) {
+    return loadLookups(this.db, def, scopePaths, today, schoolYear);
   }
 
   async createStage(table: string, columns: readonly StageColumn[]) {
@@ -411,26 +334,6 @@ export class CommitRefused extends Error {
     super("commit refused");
   }
 }
-
-interface OrgRow {
-  id: number;
-  code: string;
-  name: string;
-  kind: string;
-  path: string;
-  county_code: string | null;
-  current: boolean;
-}
-
-const orgRef = (r: OrgRow): OrgRef => ({
-  id: Number(r.id),
-  code: r.code,
-  name: r.name,
-  kind: r.kind,
-  path: r.path,
-  countyCode: r.county_code,
-  current: r.current,
-});
 
 function issueRows(jobId: string, issues: ImportIssue[]): (string | null)[][] {
   return issues.map((i) => [jobId, String(i.row), i.column, i.value, i.reason]);
