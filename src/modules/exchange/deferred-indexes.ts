@@ -3,12 +3,13 @@ import type { BulkTx } from "../../db/connect.js";
 
 /**
  * A large commit writes its tables with their secondary indexes and foreign keys set aside, then
- * builds each index once and validates each key once. Measured on PostgreSQL with 550,000 new
- * students: the upsert maintaining the student table's ten secondary indexes row by row took 49 s
- * of server CPU; with them set aside and rebuilt, 24 s (each index build is one sort, ~0.5 s).
- * The demo loader does the same (src/demo/bulk-indexes.ts); unlike it, primary keys and unique
- * constraints stay in place here: the upsert's ON CONFLICT needs them, and they keep every row's
- * natural key checked as it is written.
+ * builds each index once and validates each key once. Measured on PostgreSQL (the 2-core machine
+ * under load) with 550,000 new students: the upsert maintaining the student table's ten secondary
+ * indexes and its history's keys row by row took 49 s of server CPU; with them set aside and
+ * rebuilt, 24 s, of which the rebuild ~5 s (each index build is one sort). `bench/import.ts
+ * --row-by-row` compares the two. The demo loader does the same (src/demo/bulk-indexes.ts);
+ * unlike it, primary keys and unique constraints stay in place here: they keep every row's natural
+ * key checked as it is written (a row another transaction inserts meanwhile fails the commit).
  *
  * The price is an exclusive lock on the tables until the commit ends (readers of the student table
  * wait for it), so it is taken only when the rebuild is cheaper than the row-by-row work, and only
