@@ -30,13 +30,37 @@ describe("city admin: a user scoped to 汾阳市, and the audit viewer", () => {
     await form.getByLabel("用户名").fill(username);
     await form.getByLabel("姓名/名称").fill("汾阳市教育局（测试）");
     await form.getByLabel("初始密码").fill(initial);
-    await page.getByTestId("user-roles-select").click();
-    await page.locator(".ant-select-dropdown").getByText("县级管理员", { exact: true }).click();
-    await page.keyboard.press("Escape");
-    await page.getByTestId("scope-picker").click();
-    await page.keyboard.type("汾阳市");
-    await page.locator(".ant-select-tree-node-content-wrapper", { hasText: "汾阳市（141182）" }).click();
-    await page.keyboard.press("Escape");
+    // On a loaded machine a click in an animating dropdown can be lost: choose until the field
+    // shows the choice. A multiple select stays open after a choice: Escape closes it, and is
+    // pressed only while it is open (with none open, Escape would close the modal).
+    const open = page.locator(".ant-select-dropdown:visible");
+    const close = async () => {
+      if (await open.count()) await page.keyboard.press("Escape");
+      await expect.poll(() => open.count(), { timeout: 10_000 }).toBe(0);
+    };
+    const roles = page.getByTestId("user-roles-select");
+    for (let i = 0; i < 5 && !(await roles.textContent())?.includes("县级管理员"); i++) {
+      if ((await open.count()) === 0) await roles.click();
+      await open
+        .getByText("县级管理员", { exact: true })
+        .click({ timeout: 10_000 })
+        .catch(() => undefined);
+    }
+    expect(await roles.textContent()).toContain("县级管理员");
+    await close();
+    const scope = page.getByTestId("scope-picker");
+    for (let i = 0; i < 5 && !(await scope.textContent())?.includes("汾阳市"); i++) {
+      if ((await open.count()) === 0) {
+        await scope.click();
+        await page.keyboard.type("汾阳市");
+      }
+      await open
+        .locator(".ant-select-tree-node-content-wrapper", { hasText: "汾阳市（141182）" })
+        .click({ timeout: 10_000 })
+        .catch(() => undefined);
+    }
+    expect(await scope.textContent()).toContain("汾阳市");
+    await close();
     await screenshot(page, "31-user-create");
     await page.getByRole("button", { name: /创\s*建/ }).click();
     const row = page.locator('[data-testid="users-table"] tbody tr', { hasText: username });

@@ -21,7 +21,7 @@ let caseUrl = "";
 async function findRow(page: Page, testId: string, text: string) {
   const table = page.getByTestId(testId);
   const settled = async () => {
-    await expect.poll(() => table.locator(".ant-spin-spinning").count()).toBe(0);
+    await expect.poll(() => table.locator(".ant-spin-spinning").count(), { timeout: 30_000 }).toBe(0);
     await table.locator(".ant-table-row").first().waitFor();
   };
   await settled();

@@ -124,5 +124,5 @@ export async function pickOption(page: Page, label: string, option: string) {
     if (attempt === 5) throw new Error(`「${label}」选不上「${option}」`);
   }
   await select.press("Tab");
-  await expect.poll(() => open.count()).toBe(0);
+  await expect.poll(() => open.count(), { timeout: 10_000 }).toBe(0);
 }

@@ -19,6 +19,9 @@ export default defineConfig({
     include: ["**/*.e2e.ts"],
     globalSetup: ["./global-setup.ts"],
     testTimeout: 120_000,
+    // expect.poll gives up after 1 s by default; a busy 2-core machine needs longer for a screen to
+    // settle after a request.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     // Building the bundle and loading the full-size demo city can take a few minutes on 2 cores.
     hookTimeout: 600_000,
     fileParallelism: false,
