@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../server/plugins/auth.js";
 import { AppError } from "../../shared/errors.js";
+import { stringifyOnly } from "../../shared/http-json.js";
 import type { XlsxColumn } from "../../shared/xlsx.js";
 import { sendXlsx } from "../registry/xlsx-reply.js";
 import { inbox } from "./inbox.js";
@@ -68,10 +69,7 @@ export function caseRoutes(service: CaseService, sweeper: CaseSweeper): FastifyP
           querystring: caseListQuery,
           response: { 200: casePage },
         },
-        // The page is built by presentCase, typed by casePage itself: checking it again with zod on
-        // every response cost a fifth of the list's serialisation (issue 5's bench), so it is only
-        // stringified. The schema still types the handler and documents the response.
-        serializerCompiler: () => (data) => JSON.stringify(data),
+        serializerCompiler: stringifyOnly,
       },
       (request) => service.list(actorOf(request), request.query),
     );

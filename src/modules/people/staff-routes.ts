@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../server/plugins/auth.js";
+import { stringifyOnly } from "../../shared/http-json.js";
 import type { XlsxColumn } from "../../shared/xlsx.js";
 import { sendXlsx } from "../registry/xlsx-reply.js";
 import {
@@ -46,10 +47,7 @@ export function staffRoutes(service: StaffService): FastifyPluginAsyncZod {
           querystring: staffListQuery,
           response: { 200: staffPage },
         },
-        // The page is built by the presenters and typed by the schema, which also documents it;
-        // checking it again with zod on every response is the list's largest cost after the
-        // socket (issue 2's search bench), so it is only stringified, as the case list is.
-        serializerCompiler: () => (data) => JSON.stringify(data),
+        serializerCompiler: stringifyOnly,
       },
       (request) => service.list(actorOf(request), request.query),
     );
