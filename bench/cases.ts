@@ -12,13 +12,15 @@
  */
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import autocannon from "autocannon";
 import { sql } from "kysely";
-import { loadConfig } from "../src/config.js";
-import { connect } from "../src/db/connect.js";
-import { buildApp } from "../src/server/app.js";
-import { compareWithBare, DEFAULT_BENCH_URL, ensureBenchDatabase, startChild } from "./lib.js";
+import {
+  captureRouteSql,
+  compareWithBare,
+  DEFAULT_BENCH_URL,
+  ensureBenchDatabase,
+  startChild,
+} from "./lib.js";
 
 const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -69,36 +71,17 @@ const lists = [
   "kind=hazard&state=submitted",
 ].map((q) => `/api/cases?${q}&pageSize=20`);
 
-const captured: { sql: string; parameters: unknown[] }[][] = [];
-let current: { sql: string; parameters: unknown[] }[] | null = null;
-const database = await connect({
-  url,
-  poolSize: 2,
-  onQuery: (text, parameters) => current?.push({ sql: text, parameters: [...parameters] }),
+const { cookie, sqlFile, statements } = await captureRouteSql({
+  databaseUrl: url,
+  urls: lists,
+  username: "lishi",
+  name: "cases",
+  onPage: (s, page) => {
+    const body = page as { total: number; items: unknown[] };
+    console.log(`${s}: ${body.total}${body.total >= 10_000 ? "+" : ""} rows, page of ${body.items.length}`);
+  },
 });
-const app = await buildApp({ config: loadConfig({ DATABASE_URL: url }), database });
-const login = await app.inject({
-  method: "POST",
-  url: "/api/auth/login",
-  payload: { username: "lishi", password: "demo1234" },
-});
-const cookie = `edu_session=${login.cookies.find((c) => c.name === "edu_session")?.value}`;
-for (const s of lists) {
-  await app.inject({ method: "GET", url: s, headers: { cookie } }); // warm (count cache, plans)
-  current = [];
-  const res = await app.inject({ method: "GET", url: s, headers: { cookie } });
-  if (res.statusCode !== 200) throw new Error(`${s}: ${res.statusCode} ${res.body}`);
-  const body = res.json() as { total: number; items: unknown[] };
-  console.log(`${s}: ${body.total}${body.total >= 10_000 ? "+" : ""} rows, page of ${body.items.length}`);
-  captured.push(current.filter((q) => !/\b(session|app_user|user_scope|role)\b/.test(q.sql)));
-  current = null;
-}
-await app.close();
-await database.close();
-const sqlFile = path.join(os.tmpdir(), "edu-bench-cases-sql.json");
-fs.writeFileSync(sqlFile, JSON.stringify(captured));
-
-console.log(`statements per list (after sign-in): ${captured.map((c) => c.length).join(", ")}`);
+console.log(`statements per list (after sign-in): ${statements.join(", ")}`);
 await compareWithBare({
   label: "GET /api/cases as lishi",
   databaseUrl: url,

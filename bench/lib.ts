@@ -1,10 +1,15 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import autocannon from "autocannon";
 import pino from "pino";
+import { loadConfig } from "../src/config.js";
 import { connect, type Database } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { withDatabase } from "../src/db/url.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
+import { buildApp } from "../src/server/app.js";
 
 export const DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/edu_bench";
 
@@ -122,4 +127,50 @@ export async function compareWithBare(opts: {
   console.log(`bare Fastify + pg, same SQL: ${fmt(ceiling)}`);
   console.log(`ratio platform / bare: ${(real.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`);
   return { real, ceiling };
+}
+
+/**
+ * Signs in as `username` on an in-process app and records the SQL each of `urls` runs (after a
+ * warming request; sign-in and session statements left out), for the bare handler of
+ * compareWithBare to replay. Writes the statements to a temp file named after `name`; `onPage`
+ * sees each response body.
+ */
+export async function captureRouteSql(opts: {
+  databaseUrl: string;
+  urls: string[];
+  username: string;
+  name: string;
+  onPage?: (url: string, body: unknown) => void;
+}): Promise<{ cookie: string; sqlFile: string; statements: number[] }> {
+  const captured: { sql: string; parameters: unknown[] }[][] = [];
+  let current: { sql: string; parameters: unknown[] }[] | null = null;
+  const database = await connect({
+    url: opts.databaseUrl,
+    poolSize: 2,
+    onQuery: (text, parameters) => current?.push({ sql: text, parameters: [...parameters] }),
+  });
+  const app = await buildApp({ config: loadConfig({ DATABASE_URL: opts.databaseUrl }), database });
+  try {
+    const login = await app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: opts.username, password: "demo1234" },
+    });
+    const cookie = `edu_session=${login.cookies.find((c) => c.name === "edu_session")?.value}`;
+    for (const u of opts.urls) {
+      await app.inject({ method: "GET", url: u, headers: { cookie } }); // warm (count cache, plans)
+      current = [];
+      const res = await app.inject({ method: "GET", url: u, headers: { cookie } });
+      if (res.statusCode !== 200) throw new Error(`${u}: ${res.statusCode} ${res.body}`);
+      opts.onPage?.(u, res.json());
+      captured.push(current.filter((q) => !/\b(session|app_user|user_scope|role)\b/.test(q.sql)));
+      current = null;
+    }
+    const sqlFile = path.join(os.tmpdir(), `edu-bench-${opts.name}-sql.json`);
+    fs.writeFileSync(sqlFile, JSON.stringify(captured));
+    return { cookie, sqlFile, statements: captured.map((c) => c.length) };
+  } finally {
+    await app.close();
+    await database.close();
+  }
 }

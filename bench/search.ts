@@ -6,13 +6,7 @@
  * then against a bare Fastify + pg handler executing exactly the SQL the platform ran for the same
  * searches, and prints both and their ratio.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { loadConfig } from "../src/config.js";
-import { connect } from "../src/db/connect.js";
-import { buildApp } from "../src/server/app.js";
-import { compareWithBare, DEFAULT_BENCH_URL, ensureBenchDatabase } from "./lib.js";
+import { captureRouteSql, compareWithBare, DEFAULT_BENCH_URL, ensureBenchDatabase } from "./lib.js";
 
 const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -30,35 +24,13 @@ const searches = [
   "q=赵",
 ].map((q) => `/api/students?${encodeURI(q)}&page=1&pageSize=20`);
 
-// Capture the SQL the platform runs for each search (excluding sign-in/session lookups).
-const captured: { sql: string; parameters: unknown[] }[][] = [];
-let current: { sql: string; parameters: unknown[] }[] | null = null;
-const database = await connect({
-  url,
-  poolSize: 2,
-  onQuery: (sql, parameters) => current?.push({ sql, parameters: [...parameters] }),
+const { cookie, sqlFile, statements } = await captureRouteSql({
+  databaseUrl: url,
+  urls: searches,
+  username: "lishi",
+  name: "search",
 });
-const app = await buildApp({ config: loadConfig({ DATABASE_URL: url }), database });
-const login = await app.inject({
-  method: "POST",
-  url: "/api/auth/login",
-  payload: { username: "lishi", password: "demo1234" },
-});
-const cookie = `edu_session=${login.cookies.find((c) => c.name === "edu_session")?.value}`;
-for (const s of searches) {
-  await app.inject({ method: "GET", url: s, headers: { cookie } }); // warm (count cache, plans)
-  current = [];
-  const res = await app.inject({ method: "GET", url: s, headers: { cookie } });
-  if (res.statusCode !== 200) throw new Error(`${s}: ${res.statusCode} ${res.body}`);
-  captured.push(current.filter((q) => !/\b(session|app_user|user_scope|role)\b/.test(q.sql)));
-  current = null;
-}
-await app.close();
-await database.close();
-const sqlFile = path.join(os.tmpdir(), "edu-bench-search-sql.json");
-fs.writeFileSync(sqlFile, JSON.stringify(captured));
-
-console.log(`statements per search (after sign-in): ${captured.map((c) => c.length).join(", ")}`);
+console.log(`statements per search (after sign-in): ${statements.join(", ")}`);
 await compareWithBare({
   label: "GET /api/students as lishi",
   databaseUrl: url,
