@@ -6,21 +6,12 @@
  * them open, some overdue). Then runs autocannon (50 connections, 10 s, loopback) against
  * GET /api/cases signed in as `lishi` (county admin of 离石区) with the filters a county officer
  * uses, and against a bare Fastify + pg handler running exactly the SQL the platform ran for the
- * same lists, and prints both and their ratio. Then, because req/s on a shared 2-core machine says
- * more about the neighbours than about the code, the CPU each server process spent per request
- * (user + system, from /proc; Linux only) in one more run of each: the figure to compare across runs.
+ * same lists, and prints both and their ratio, with the CPU per request of each server process, of
+ * PostgreSQL and of autocannon (from /proc; Linux only): on a shared 2-core machine req/s says more
+ * about the neighbours than about the code, CPU per request is the figure to compare across runs.
  */
-import fs from "node:fs";
-import os from "node:os";
-import autocannon from "autocannon";
 import { sql } from "kysely";
-import {
-  captureRouteSql,
-  compareWithBare,
-  DEFAULT_BENCH_URL,
-  ensureBenchDatabase,
-  startChild,
-} from "./lib.js";
+import { captureRouteSql, compareWithBare, DEFAULT_BENCH_URL, ensureBenchDatabase } from "./lib.js";
 
 const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -91,54 +82,4 @@ await compareWithBare({
   ports: [3903, 3904],
   duration,
 });
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-/** Node CPU per request of the platform and of the bare handler under the same load. */
-async function cpuPerRequest(mode: "platform" | "bare", port: number) {
-  const server = startChild("bench/search-server.ts", [
-    mode,
-    String(port),
-    url,
-    ...(mode === "bare" ? [sqlFile] : []),
-  ]);
-  await server.ready;
-  const paths = mode === "platform" ? lists : lists.map((_, i) => `/search?i=${i}`);
-  const run = () =>
-    autocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections: 50,
-      duration,
-      headers: { cookie },
-      requests: paths.map((p) => ({ method: "GET", path: p })),
-    });
-  await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: 10,
-    duration: 1,
-    headers: { cookie },
-    requests: paths.map((p) => ({ method: "GET", path: p })),
-  });
-  const before = cpuSeconds(server.child.pid!);
-  const r = await run();
-  const ms = ((cpuSeconds(server.child.pid!) - before) * 1000) / r.requests.total;
-  server.stop();
-  return { ms, total: r.requests.total };
-}
-if (fs.existsSync("/proc/self/stat")) {
-  const platform = await cpuPerRequest("platform", 3905);
-  const bare = await cpuPerRequest("bare", 3906);
-  console.log(
-    `Node CPU per request: platform ${platform.ms.toFixed(3)} ms (${platform.total} requests), bare ${bare.ms.toFixed(3)} ms (${bare.total} requests), ratio ${(platform.ms / bare.ms).toFixed(2)}`,
-  );
-}
-console.log(
-  `load average: ${os
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(" ")} on ${os.cpus().length} cores`,
-);
 process.exit(0);

@@ -56,6 +56,7 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  total: number;
 }
 
 /** autocannon on loopback: bounded by duration, stops by itself. */
@@ -77,6 +78,7 @@ export async function load(
     p99: result.latency.p99,
     errors: result.errors,
     non2xx: result.non2xx,
+    total: result.requests.total,
   };
 }
 
@@ -88,6 +90,8 @@ export function memoryMb(): number {
  * Loads the platform (bench/search-server.ts "platform") with `urls` as a signed-in user, then a bare
  * Fastify + pg handler replaying the SQL the platform ran for each URL (captured into `sqlFile`),
  * and prints both with their ratio: the ceiling of this stack on this machine beside our figure.
+ * Each run follows a 1 s warm-up and reports the CPU per request of the server process, of
+ * PostgreSQL (every `postgres` process: keep the machine otherwise idle) and of autocannon.
  */
 export async function compareWithBare(opts: {
   label: string;
@@ -99,34 +103,81 @@ export async function compareWithBare(opts: {
   duration: number;
 }): Promise<{ real: LoadResult; ceiling: LoadResult }> {
   const [platformPort, barePort] = opts.ports;
-  const platform = startChild("bench/search-server.ts", ["platform", String(platformPort), opts.databaseUrl]);
-  await platform.ready;
-  const real = await load(`http://127.0.0.1:${platformPort}`, opts.urls, {
-    duration: opts.duration,
-    headers: { cookie: opts.cookie },
+  const measured = async (args: string[], paths: string[], headers: Record<string, string>) => {
+    const server = startChild("bench/search-server.ts", args);
+    await server.ready;
+    const base = `http://127.0.0.1:${args[1]}`;
+    await load(base, paths, { duration: 1, connections: 10, headers }); // warm: plans, caches, JIT
+    const before = cpuSplit(server.child.pid!);
+    const result = await load(base, paths, { duration: opts.duration, headers });
+    const cpu = cpuSplit(server.child.pid!, before);
+    server.stop();
+    return { result, cpu };
+  };
+  const real = await measured(["platform", String(platformPort), opts.databaseUrl], opts.urls, {
+    cookie: opts.cookie,
   });
-  platform.stop();
-
-  const bare = startChild("bench/search-server.ts", [
-    "bare",
-    String(barePort),
-    opts.databaseUrl,
-    opts.sqlFile,
-  ]);
-  await bare.ready;
-  const ceiling = await load(
-    `http://127.0.0.1:${barePort}`,
+  const ceiling = await measured(
+    ["bare", String(barePort), opts.databaseUrl, opts.sqlFile],
     opts.urls.map((_, i) => `/search?i=${i}`),
-    { duration: opts.duration },
+    {},
   );
-  bare.stop();
 
-  const fmt = (r: LoadResult) =>
-    `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`;
+  const fmt = ({ result: r, cpu }: typeof real) => {
+    const per = (s: number) => ((s * 1000) / Math.max(1, r.total)).toFixed(3);
+    return `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}; CPU per request: server ${per(cpu.server)} ms, PostgreSQL ${per(cpu.postgres)} ms, autocannon ${per(cpu.client)} ms`;
+  };
   console.log(`platform ${opts.label}: ${fmt(real)}`);
   console.log(`bare Fastify + pg, same SQL: ${fmt(ceiling)}`);
-  console.log(`ratio platform / bare: ${(real.requestsPerSecond / ceiling.requestsPerSecond).toFixed(2)}`);
-  return { real, ceiling };
+  console.log(
+    `ratio platform / bare: ${(real.result.requestsPerSecond / ceiling.result.requestsPerSecond).toFixed(2)}; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores`,
+  );
+  return { real: real.result, ceiling: ceiling.result };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+function cpuSeconds(pid: number | "self"): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0; // not Linux, or the process ended
+  }
+}
+
+/** CPU seconds of every process named `postgres` on this machine (the benches' server is local). */
+function postgresCpu(): number {
+  if (!fs.existsSync("/proc")) return 0;
+  let s = 0;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") s += cpuSeconds(Number(pid));
+    } catch {
+      // ended
+    }
+  }
+  return s;
+}
+
+interface CpuSplit {
+  server: number;
+  postgres: number;
+  client: number;
+}
+
+/** CPU seconds of the server process, PostgreSQL and this process (autocannon): so far, or since `before`. */
+function cpuSplit(serverPid: number, before?: CpuSplit): CpuSplit {
+  const now = { server: cpuSeconds(serverPid), postgres: postgresCpu(), client: cpuSeconds("self") };
+  if (!before) return now;
+  return {
+    server: now.server - before.server,
+    postgres: now.postgres - before.postgres,
+    client: now.client - before.client,
+  };
 }
 
 /**
