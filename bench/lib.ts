@@ -10,6 +10,7 @@ import { migrate } from "../src/db/migrate.js";
 import { withDatabase } from "../src/db/url.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
 import { buildApp } from "../src/server/app.js";
+import { ServerCpu } from "./server-cpu.js";
 
 export const DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/edu_bench";
 
@@ -91,7 +92,7 @@ export function memoryMb(): number {
  * Fastify + pg handler replaying the SQL the platform ran for each URL (captured into `sqlFile`),
  * and prints both with their ratio: the ceiling of this stack on this machine beside our figure.
  * Each run follows a 1 s warm-up and reports the CPU per request of the server process, of
- * PostgreSQL (every `postgres` process: keep the machine otherwise idle) and of autocannon.
+ * the bench database's PostgreSQL backends (server-cpu.ts) and of autocannon.
  */
 export async function compareWithBare(opts: {
   label: string;
@@ -103,14 +104,17 @@ export async function compareWithBare(opts: {
   duration: number;
 }): Promise<{ real: LoadResult; ceiling: LoadResult }> {
   const [platformPort, barePort] = opts.ports;
+  const probe = await connect({ url: opts.databaseUrl, poolSize: 1 });
+  const backends = await ServerCpu.of(probe);
   const measured = async (args: string[], paths: string[], headers: Record<string, string>) => {
     const server = startChild("bench/search-server.ts", args);
     await server.ready;
     const base = `http://127.0.0.1:${args[1]}`;
     await load(base, paths, { duration: 1, connections: 10, headers }); // warm: plans, caches, JIT
-    const before = cpuSplit(server.child.pid!);
+    const before = { ...cpuSplit(server.child.pid!), backends: await backends?.read() };
     const result = await load(base, paths, { duration: opts.duration, headers });
     const cpu = cpuSplit(server.child.pid!, before);
+    cpu.postgres = before.backends ? await backends!.since(before.backends) : 0;
     server.stop();
     return { result, cpu };
   };
@@ -135,6 +139,7 @@ export async function compareWithBare(opts: {
       .map((x) => x.toFixed(1))
       .join(" ")} on ${os.cpus().length} cores`,
   );
+  await probe.close();
   return { real: real.result, ceiling: ceiling.result };
 }
 
@@ -148,36 +153,17 @@ function cpuSeconds(pid: number | "self"): number {
   }
 }
 
-/** CPU seconds of every process named `postgres` on this machine (the benches' server is local). */
-function postgresCpu(): number {
-  if (!fs.existsSync("/proc")) return 0;
-  let s = 0;
-  for (const pid of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") s += cpuSeconds(Number(pid));
-    } catch {
-      // ended
-    }
-  }
-  return s;
-}
-
 interface CpuSplit {
   server: number;
   postgres: number;
   client: number;
 }
 
-/** CPU seconds of the server process, PostgreSQL and this process (autocannon): so far, or since `before`. */
+/** CPU seconds of the server process and of this process (autocannon): so far, or since `before`. */
 function cpuSplit(serverPid: number, before?: CpuSplit): CpuSplit {
-  const now = { server: cpuSeconds(serverPid), postgres: postgresCpu(), client: cpuSeconds("self") };
+  const now = { server: cpuSeconds(serverPid), postgres: 0, client: cpuSeconds("self") };
   if (!before) return now;
-  return {
-    server: now.server - before.server,
-    postgres: now.postgres - before.postgres,
-    client: now.client - before.client,
-  };
+  return { server: now.server - before.server, postgres: 0, client: now.client - before.client };
 }
 
 /**
