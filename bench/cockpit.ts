@@ -8,7 +8,8 @@
  *   - a baseline in the same process: GET /api/auth/me (session check and routing only);
  *   - change → visible: a kindergarten's 普惠性 is changed through the API as the demo `admin`; the
  *     time from the write's response to the first cockpit response that shows the new 普惠率
- *     (target < 1 s), --changes times.
+ *     (target < 1 s), --changes times; and a primary pupil's status (休学 ↔ 在读) changed through the
+ *     API, until the city's compulsory-education student count moves.
  *
  *   npx tsx bench/cockpit.ts [--engines postgres,pglite] [--url postgres://…/edu_bench] [--n 200] [--no-snapshot]
  *
@@ -31,6 +32,7 @@ import { loadConfig } from "../src/config.js";
 import { connect, type Database } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
+import { todayInChina } from "../src/modules/registry/calendar.js";
 import { buildApp } from "../src/server/app.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "../src/server/plugins/auth.js";
 import { DEFAULT_BENCH_URL, ensureBenchDatabase } from "./lib.js";
@@ -179,6 +181,50 @@ async function measure(engine: string) {
     if (polls > 1) console.log(`  (change ${i + 1} needed ${polls} cockpit reads)`);
   }
 
+  // Change → visible: a primary pupil suspended (休学) and back on the roll, through the API as the
+  // demo `admin`: the city's compulsory-education student count (民办义务教育在校生占比's denominator)
+  // moves. The people counts are re-read for the pupil's school only (facts.ts).
+  const pupil = await database.db
+    .selectFrom("student")
+    .select("student_number")
+    .where("stage", "=", "primary")
+    .where("status", "=", "enrolled")
+    .where("deleted_at", "is", null)
+    .orderBy("id")
+    .executeTakeFirstOrThrow();
+  const compulsory = (b: { indicators: { code: string; city: { denominator: number } }[] }) =>
+    b.indicators.find((i) => i.code === "private_compulsory_share")!.city.denominator;
+  const studentVisible: number[] = [];
+  for (let i = 0; i < CHANGES; i++) {
+    const before = compulsory((await get(cockpitUrl)).body);
+    const w = await app.inject({
+      method: "POST",
+      url: `/api/students/${pupil.student_number}/status`,
+      payload: {
+        status: i % 2 === 0 ? "suspended" : "enrolled",
+        effectiveOn: todayInChina(),
+        note: "bench: cockpit change latency",
+      },
+      ...admin,
+    });
+    if (w.statusCode !== 200) throw new Error(`student status: ${w.statusCode} ${w.body}`);
+    const t0 = performance.now();
+    for (;;) {
+      if (compulsory((await get(cockpitUrl)).body) !== before) break;
+      if (performance.now() - t0 > 10_000) throw new Error("student change not visible after 10 s");
+    }
+    studentVisible.push(performance.now() - t0);
+  }
+  if (CHANGES % 2 === 1) {
+    // leave the pupil on the roll, as found
+    await app.inject({
+      method: "POST",
+      url: `/api/students/${pupil.student_number}/status`,
+      payload: { status: "enrolled", effectiveOn: todayInChina() },
+      ...admin,
+    });
+  }
+
   console.log(`\n${engine}: ${indicators} indicators × (city + ${counties} counties), period 2022, trend 3`);
   console.log(
     `  baseline GET /api/auth/me over ${N}: p50 ${ms(pct(baseline, 50))}, p95 ${ms(pct(baseline, 95))}`,
@@ -194,6 +240,9 @@ async function measure(engine: string) {
   );
   console.log(
     `  change → visible (${CHANGES} changes, from the write's response): median ${ms(pct(visible, 50))}, max ${ms(Math.max(...visible))}`,
+  );
+  console.log(
+    `  student status change → visible (${CHANGES} changes): median ${ms(pct(studentVisible, 50))}, max ${ms(Math.max(...studentVisible))}`,
   );
   await app.close();
   await database.close();

@@ -9,15 +9,24 @@
  */
 export type DataTopic = "registry" | "people" | "forms" | "health" | "cases" | "safety" | "plan";
 
-type Listener = (topic: DataTopic) => void;
+/**
+ * What a notice may say about its change. `schoolIds`: the change touched people of these schools
+ * only (a transfer names both schools), so a reader may re-read just those; a notice without it may
+ * have touched anything (an import, a merger moving a school's people).
+ */
+export interface ChangeDetail {
+  schoolIds?: readonly number[];
+}
+
+type Listener = (topic: DataTopic, detail?: ChangeDetail) => void;
 
 export class DataEvents {
   private readonly versions = new Map<DataTopic, number>();
   private readonly listeners = new Set<Listener>();
 
-  changed(topic: DataTopic): void {
+  changed(topic: DataTopic, detail?: ChangeDetail): void {
     this.versions.set(topic, (this.versions.get(topic) ?? 0) + 1);
-    for (const l of this.listeners) l(topic);
+    for (const l of this.listeners) l(topic, detail);
   }
 
   version(topic: DataTopic): number {

@@ -22,13 +22,13 @@ class CountingReadModel extends RegistryReadModel {
     this.reads.units++;
     return super.units();
   }
-  override studentCounts() {
+  override studentCounts(schoolIds?: readonly number[]) {
     this.reads.students++;
-    return super.studentCounts();
+    return super.studentCounts(schoolIds);
   }
-  override staffCounts() {
+  override staffCounts(schoolIds?: readonly number[]) {
     this.reads.staff++;
-    return super.staffCounts();
+    return super.staffCounts(schoolIds);
   }
 }
 

@@ -31,6 +31,13 @@ export interface PeriodFacts {
 let assemblies = 0;
 
 type People = { students: Map<number, StudentGroup[]>; staff: Map<number, StaffGroup[]> };
+type PeopleRows = { students: StudentCountRow[]; staff: StaffCountRow[] };
+
+/**
+ * A change notice naming more schools than this makes the people counts be read whole rather than
+ * school by school (an import touches hundreds; one school's counts cost as much as a few rows).
+ */
+const MAX_SCHOOLS_REREAD = 200;
 
 /** How a source's value is kept in a snapshot (compact JSON) and read back. */
 interface Codec<T> {
@@ -46,7 +53,7 @@ const unitsCodec: Codec<UnitRow[]> = { encode: (v) => v, decode: (d) => d as Uni
 type StudentTuple = [number, string, number, string, number];
 type StaffTuple = [number, string[], string | null, string | null, string | null, number];
 
-const peopleCodec: Codec<{ students: StudentCountRow[]; staff: StaffCountRow[] }> = {
+const peopleCodec: Codec<PeopleRows> = {
   encode: (v) => ({
     students: v.students.map((r): StudentTuple => [r.school_id, r.stage, r.grade, r.gender, r.n]),
     staff: v.staff.map((r): StaffTuple => [r.school_id, r.posts, r.key_level, r.title, r.education, r.n]),
@@ -119,6 +126,17 @@ export class FactsProvider {
     { part: "registry" | "people"; fingerprint: string; data: () => unknown }
   >();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * The people counts of the last whole or partial read, the people fingerprint read before it, and
+   * the read's sequence number: a later change re-reads only the schools it touched on top of it.
+   */
+  private peopleBase: { rows: PeopleRows; fingerprint: string; seq: number } | null = null;
+  private peopleSeq = 0;
+  /**
+   * Schools named by "people" notices since the last keyed read began; "all" after a notice that
+   * named none (an import, a merger) or a failed read.
+   */
+  private peopleDirty: Set<number> | "all" = "all";
 
   constructor(
     private readonly read: RegistryReadModel,
@@ -132,6 +150,11 @@ export class FactsProvider {
     this.fingerprintEveryMs = opts.fingerprintEveryMs ?? 200;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.snapshotSaveAfterMs = opts.snapshotSaveAfterMs ?? 5_000;
+    events.on((topic, detail) => {
+      if (topic !== "people" || this.peopleDirty === "all") return;
+      if (!detail?.schoolIds) this.peopleDirty = "all";
+      else for (const id of detail.schoolIds) this.peopleDirty.add(Number(id)); // bigint ids may arrive as text
+    });
   }
 
   /** Drops everything (after a definition change that adds data elements, or in tests). */
@@ -139,6 +162,8 @@ export class FactsProvider {
     this.fp = null;
     this.unitRows = null;
     this.people = null;
+    this.peopleBase = null;
+    this.peopleDirty = "all";
     this.forms.clear();
     this.health.clear();
     this.safety.clear();
@@ -256,7 +281,7 @@ export class FactsProvider {
     if (now - units.at < this.maxAgeMs && now - people.at < this.maxAgeMs) return;
     this.refreshing = true;
     const u = this.loadUnits(null, false);
-    const p = this.loadPeople(null, false);
+    const p = this.read.fingerprint().then((fp) => this.loadPeople(fp.people, false, "whole"));
     Promise.all([u, p])
       .then(() => {
         const at = Date.now();
@@ -292,13 +317,24 @@ export class FactsProvider {
     }
     this.snapshotTried.add(name);
     const value = await read();
-    if (this.snapshots && fingerprint !== null) {
-      this.pendingSaves.set(name, { part, fingerprint, data: () => codec.encode(value) });
-      if (this.saveTimer) clearTimeout(this.saveTimer);
-      this.saveTimer = setTimeout(() => this.savePending(), this.snapshotSaveAfterMs);
-      this.saveTimer.unref?.();
-    }
+    if (fingerprint !== null) this.keepLater(name, part, fingerprint, value, codec);
     return value;
+  }
+
+  /** Schedules `value`, read under `fingerprint`, to be saved as the snapshot `name`. */
+  private keepLater<T>(
+    name: string,
+    part: "registry" | "people",
+    fingerprint: string,
+    value: T,
+    codec: Codec<T>,
+  ) {
+    if (!this.snapshots) return;
+    this.snapshotTried.add(name);
+    this.pendingSaves.set(name, { part, fingerprint, data: () => codec.encode(value) });
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.savePending(), this.snapshotSaveAfterMs);
+    this.saveTimer.unref?.();
   }
 
   /** Saves the reads waiting to be kept now (at shutdown, in tests). */
@@ -339,32 +375,82 @@ export class FactsProvider {
     );
   }
 
-  private async loadPeople(fingerprint: string | null, mayUseSnapshot = true): Promise<People> {
-    const { students, staff } = await this.kept(
-      "people-counts",
-      "people",
-      fingerprint,
-      async () => {
-        const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
-        return { students, staff };
-      },
-      peopleCodec,
-      mayUseSnapshot,
-    );
-    const s = new Map<number, StudentGroup[]>();
-    for (const r of students) {
-      const list = s.get(r.school_id) ?? [];
-      if (list.length === 0) s.set(r.school_id, list);
-      list.push({ stage: r.stage, grade: r.grade, gender: r.gender, n: r.n });
+  /**
+   * The people counts. After a first whole read, a change re-reads only the schools it touched, on
+   * top of the last read (the base): the schools named by this process's "people" notices (a
+   * transfer names the school left) and the schools of every student or staff row stamped since the
+   * base's fingerprint (edits by other processes too). One school instead of every student: on
+   * PGlite 1.1–1.7 s became tens of ms. Every school is read again after a notice that named none
+   * (an import, a merger), a failed read, more than MAX_SCHOOLS_REREAD schools, and in the periodic
+   * refresh, which also catches what stamps miss (another process's transfer: the school left).
+   */
+  private async loadPeople(
+    fingerprint: string | null,
+    mayUseSnapshot = true,
+    mode: "keyed" | "whole" = "keyed",
+  ): Promise<People> {
+    const seq = ++this.peopleSeq;
+    let dirty: Set<number> | "all" = "all";
+    if (mode === "keyed") {
+      dirty = this.peopleDirty;
+      this.peopleDirty = new Set();
     }
-    const t = new Map<number, StaffGroup[]>();
-    for (const r of staff) {
-      const list = t.get(r.school_id) ?? [];
-      if (list.length === 0) t.set(r.school_id, list);
-      list.push({ posts: r.posts, keyLevel: r.key_level, title: r.title, education: r.education, n: r.n });
+    const base = this.peopleBase;
+    try {
+      let rows: PeopleRows;
+      if (base && fingerprint !== null && dirty !== "all") {
+        for (const id of await this.read.schoolsChangedSince(base.fingerprint)) dirty.add(id);
+      }
+      if (base && fingerprint !== null && dirty !== "all" && dirty.size <= MAX_SCHOOLS_REREAD) {
+        const ids = [...dirty];
+        const [students, staff] = await Promise.all([
+          this.read.studentCounts(ids),
+          this.read.staffCounts(ids),
+        ]);
+        const keep = <R extends { school_id: number }>(r: R) => !(dirty as Set<number>).has(r.school_id);
+        rows = {
+          students: base.rows.students.filter(keep).concat(students),
+          staff: base.rows.staff.filter(keep).concat(staff),
+        };
+        this.keepLater("people-counts", "people", fingerprint, rows, peopleCodec);
+      } else {
+        rows = await this.kept(
+          "people-counts",
+          "people",
+          fingerprint,
+          async () => {
+            const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
+            return { students, staff };
+          },
+          peopleCodec,
+          mayUseSnapshot,
+        );
+      }
+      if (fingerprint !== null && (!this.peopleBase || this.peopleBase.seq < seq))
+        this.peopleBase = { rows, fingerprint, seq };
+      return groupPeople(rows);
+    } catch (e) {
+      if (mode === "keyed") this.peopleDirty = "all"; // the schools of this read are not re-read otherwise
+      throw e;
     }
-    return { students: s, staff: t };
   }
+}
+
+/** Count rows by school, as the assembly reads them. */
+function groupPeople({ students, staff }: PeopleRows): People {
+  const s = new Map<number, StudentGroup[]>();
+  for (const r of students) {
+    const list = s.get(r.school_id) ?? [];
+    if (list.length === 0) s.set(r.school_id, list);
+    list.push({ stage: r.stage, grade: r.grade, gender: r.gender, n: r.n });
+  }
+  const t = new Map<number, StaffGroup[]>();
+  for (const r of staff) {
+    const list = t.get(r.school_id) ?? [];
+    if (list.length === 0) t.set(r.school_id, list);
+    list.push({ posts: r.posts, keyLevel: r.key_level, title: r.title, education: r.education, n: r.n });
+  }
+  return { students: s, staff: t };
 }
 
 const NONE: never[] = [];

@@ -71,27 +71,42 @@ export class RegistryReadModel {
   }
 
   /** Enrolled students per school, stage, grade and gender. */
-  async studentCounts(): Promise<StudentCountRow[]> {
-    const rows = await this.db
+  /** Enrolled students per school, stage, grade and gender: every school, or only `schoolIds`. */
+  async studentCounts(schoolIds?: readonly number[]): Promise<StudentCountRow[]> {
+    let q = this.db
       .selectFrom("student")
       .select(["school_id", "stage", "grade", "gender", sql<string>`count(*)`.as("n")])
       .where("status", "=", "enrolled")
-      .where("deleted_at", "is", null)
-      .groupBy(["school_id", "stage", "grade", "gender"])
-      .execute();
+      .where("deleted_at", "is", null);
+    if (schoolIds) q = q.where("school_id", "=", sql<number>`any(${[...schoolIds]}::bigint[])`);
+    const rows = await q.groupBy(["school_id", "stage", "grade", "gender"]).execute();
     return rows.map((r) => ({ ...r, school_id: Number(r.school_id), n: Number(r.n) }));
   }
 
-  /** Active staff per unit and combination of posts, 骨干 level, title and education. */
-  async staffCounts(): Promise<StaffCountRow[]> {
-    const rows = await this.db
+  /** Active staff per unit and combination of posts, 骨干 level, title and education (all, or `schoolIds`). */
+  async staffCounts(schoolIds?: readonly number[]): Promise<StaffCountRow[]> {
+    let q = this.db
       .selectFrom("staff")
       .select(["school_id", "posts", "key_level", "title", "education", sql<string>`count(*)`.as("n")])
       .where("status", "=", "active")
-      .where("deleted_at", "is", null)
-      .groupBy(["school_id", "posts", "key_level", "title", "education"])
-      .execute();
+      .where("deleted_at", "is", null);
+    if (schoolIds) q = q.where("school_id", "=", sql<number>`any(${[...schoolIds]}::bigint[])`);
+    const rows = await q.groupBy(["school_id", "posts", "key_level", "title", "education"]).execute();
     return rows.map((r) => ({ ...r, school_id: Number(r.school_id), n: Number(r.n) }));
+  }
+
+  /**
+   * The schools of students and staff changed at or after a people fingerprint (see fingerprint();
+   * served by the updated_at indexes). A row's former school (a transfer) is not among them.
+   */
+  async schoolsChangedSince(peopleFingerprint: string): Promise<number[]> {
+    const [s, t] = peopleFingerprint.split("|");
+    const r = await sql<{ school_id: string }>`
+      select school_id from student where updated_at >= ${s || "-infinity"}::timestamptz
+      union select school_id from staff where updated_at >= ${t || "-infinity"}::timestamptz`.execute(
+      this.db,
+    );
+    return r.rows.map((x) => Number(x.school_id));
   }
 
   /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Client, createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { user } from "../../../test/factories.js";
 import { studentWorld } from "../../../test/people-factories.js";
-import { type DataTopic, dataEvents } from "../../shared/data-events.js";
+import { type ChangeDetail, type DataTopic, dataEvents } from "../../shared/data-events.js";
 import { makeResidentId } from "../../shared/resident-id.js";
 import { commitJob, csvText, dryRunOf } from "../exchange/test-helpers.js";
 
@@ -13,6 +13,7 @@ let school1: Client;
 let lishi: Client;
 let admin: Client;
 const heard: DataTopic[] = [];
+const details: (ChangeDetail | undefined)[] = [];
 let off: () => void;
 
 beforeAll(async () => {
@@ -21,7 +22,10 @@ beforeAll(async () => {
   ({ lishi, school1 } = w.clients);
   await user(t.database.db, "events_admin", ["city_admin"], ["141100"]);
   admin = await signIn(t.app, "events_admin");
-  off = dataEvents.on((topic) => heard.push(topic));
+  off = dataEvents.on((topic, detail) => {
+    heard.push(topic);
+    details.push(detail);
+  });
 });
 afterAll(async () => {
   off();
@@ -44,6 +48,44 @@ describe("data change notices", () => {
     heard.length = 0;
     expect((await school1.post("/api/students", body)).statusCode).toBe(409);
     expect(heard).toEqual([]);
+  });
+
+  it("a student's notices name the schools touched: a transfer both, so the indicators re-read only those", async () => {
+    const id = makeResidentId("141102", "2016-07-02", 772);
+    const number = `E${id}`;
+    const body = {
+      studentNumber: number,
+      name: "王五",
+      residentId: id,
+      schoolCode: "1411020001",
+      grade: 3,
+      enrolledOn: "2024-09-01",
+    };
+    const schoolId = async (code: string) =>
+      Number(
+        (
+          await t.database.db
+            .selectFrom("org_unit")
+            .select("id")
+            .where("code", "=", code)
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    const [from, to] = [await schoolId("1411020001"), await schoolId("1411020002")];
+    details.length = 0;
+    expect((await school1.post("/api/students", body)).statusCode).toBe(201);
+    expect(details.map((d) => d?.schoolIds?.map(Number))).toEqual([[from]]);
+    details.length = 0;
+    const moved = await lishi.post(`/api/students/${number}/status`, {
+      status: "transferred",
+      effectiveOn: "2025-02-20",
+      toSchoolCode: "1411020002",
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(details.map((d) => d?.schoolIds?.map(Number))).toEqual([[from, to]]);
+    details.length = 0;
+    expect((await lishi.delete(`/api/students/${number}`)).statusCode).toBe(200);
+    expect(details.map((d) => d?.schoolIds?.map(Number))).toEqual([[to]]);
   });
 
   it("a school changed tells 'registry'", async () => {

@@ -181,7 +181,7 @@ export class StaffService {
       return created;
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: [result.school_id] });
     return presentStaff(result, can(actor, "people.pii"));
   }
 
@@ -193,9 +193,11 @@ export class StaffService {
   async update(actor: Actor, staffNumber: string, body: StaffPatchBody) {
     requirePermission(actor, "people.write");
     const today = todayInChina(this.now());
+    const left: number[] = []; // the school a person is moved from (or removed at)
     const result = await this.db.transaction().execute(async (tx) => {
       const repo = new StaffRepository(tx);
       const s = await this.lockVisible(repo, actor, staffNumber);
+      left.push(s.school_id);
       const residentId = body.residentId === undefined ? s.resident_id : body.residentId;
       const { identity, issues } = checkIdentity(
         {
@@ -241,15 +243,17 @@ export class StaffService {
       return after;
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: [...left, result.school_id] });
     return presentStaff(result, can(actor, "people.pii"));
   }
 
   async remove(actor: Actor, staffNumber: string) {
     requirePermission(actor, "people.write");
+    const left: number[] = []; // the school a person is moved from (or removed at)
     await this.db.transaction().execute(async (tx) => {
       const repo = new StaffRepository(tx);
       const s = await this.lockVisible(repo, actor, staffNumber);
+      left.push(s.school_id);
       await repo.clearHomeroom(s.staff_number, s.school_id);
       await repo.update(s.id, { deleted_at: new Date() });
       await recordAudit(tx, actor, {
@@ -261,7 +265,7 @@ export class StaffService {
       });
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: left });
   }
 
   private async lockVisible(repo: StaffRepository, actor: Actor, staffNumber: string) {

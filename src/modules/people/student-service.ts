@@ -196,16 +196,18 @@ export class StudentService {
       return created;
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: [result.school_id] });
     return presentStudent(result, can(actor, "people.pii"));
   }
 
   async update(actor: Actor, studentNumber: string, body: StudentPatchBody) {
     requirePermission(actor, "people.write");
     const today = todayInChina(this.now());
+    const left: number[] = []; // the school a person is moved from (or removed at)
     const result = await this.db.transaction().execute(async (tx) => {
       const repo = new StudentRepository(tx);
       const s = await this.lockVisible(repo, actor, studentNumber);
+      left.push(s.school_id);
       const school = await this.orgUnits.schoolInScope(actor, s.school_code, tx);
       const residentId = body.residentId === undefined ? s.resident_id : body.residentId;
       // Re-check identity as a whole: a new ID must agree with the birth date and gender kept.
@@ -243,7 +245,7 @@ export class StudentService {
       return after;
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: [...left, result.school_id] });
     return presentStudent(result, can(actor, "people.pii"));
   }
 
@@ -255,9 +257,11 @@ export class StudentService {
   async changeStatus(actor: Actor, studentNumber: string, body: StudentStatusBody) {
     requirePermission(actor, "people.write");
     const today = todayInChina(this.now());
+    const left: number[] = []; // the school a person is moved from (or removed at)
     const result = await this.db.transaction().execute(async (tx) => {
       const repo = new StudentRepository(tx);
       const s = await this.lockVisible(repo, actor, studentNumber);
+      left.push(s.school_id);
       const last = await repo.lastStatusDate(s.id);
       const issues: (FieldIssue | null)[] = [
         body.effectiveOn > today ? { field: "effectiveOn", message: "生效日期不能晚于今天" } : null,
@@ -324,16 +328,18 @@ export class StudentService {
       return after;
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: [...left, result.school_id] });
     return presentStudent(result, can(actor, "people.pii"));
   }
 
   /** Soft delete: the row stays (history, the change feed reports it deleted). */
   async remove(actor: Actor, studentNumber: string) {
     requirePermission(actor, "people.write");
+    const left: number[] = []; // the school a person is moved from (or removed at)
     await this.db.transaction().execute(async (tx) => {
       const repo = new StudentRepository(tx);
       const s = await this.lockVisible(repo, actor, studentNumber);
+      left.push(s.school_id);
       await repo.update(s.id, { deleted_at: new Date() });
       await recordAudit(tx, actor, {
         action: "delete",
@@ -344,7 +350,7 @@ export class StudentService {
       });
     });
     this.counts.clear();
-    dataEvents.changed("people");
+    dataEvents.changed("people", { schoolIds: left });
   }
 
   private async visible(actor: Actor, studentNumber: string) {
