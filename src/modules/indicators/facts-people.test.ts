@@ -37,8 +37,6 @@ const idOf = async (code: string) =>
         .executeTakeFirstOrThrow()
     ).id,
   );
-const countSchools = async () =>
-  (await t.database.db.selectFrom("org_unit").select("id").where("kind", "=", "school").execute()).length;
 const enrolled = (units: Awaited<ReturnType<typeof unitsOf>>, id: number) =>
   units.find((u) => u.id === id)!.students.reduce((n, g) => n + g.n, 0);
 
@@ -70,11 +68,7 @@ describe("people counts after a change", () => {
     events.changed("people", { schoolIds: [a, b] });
     const after = await unitsOf(p);
 
-    // Those two, and the schools of rows stamped at the last read's fingerprint (read with >=).
-    const schools = await countSchools();
-    expect(read.studentReads).toHaveLength(2);
-    expect(read.studentReads[1]).toEqual(expect.arrayContaining([a, b]));
-    expect(read.studentReads[1]!.length).toBeLessThan(schools);
+    expect(read.studentReads).toEqual([null, [a, b].sort((x, y) => x - y)]);
     expect(enrolled(after, a)).toBe(enrolled(before, a) - 1);
     expect(enrolled(after, b)).toBe(enrolled(before, b) + 1);
     expect(after).toEqual(await wholeRead());
@@ -88,9 +82,7 @@ describe("people counts after a change", () => {
     await unitsOf(p);
     await student(t.database.db, { schoolCode: "1411810002", grade: 3 });
     const after = await unitsOf(p);
-    expect(read.studentReads).toHaveLength(2);
-    expect(read.studentReads[1]).toEqual(expect.arrayContaining([c]));
-    expect(read.studentReads[1]!.length).toBeLessThan(await countSchools());
+    expect(read.studentReads).toEqual([null, [c]]);
     expect(after).toEqual(await wholeRead());
   });
 

@@ -130,7 +130,7 @@ export class FactsProvider {
    * The people counts of the last whole or partial read, the people fingerprint read before it, and
    * the read's sequence number: a later change re-reads only the schools it touched on top of it.
    */
-  private peopleBase: { rows: PeopleRows; fingerprint: string; seq: number } | null = null;
+  private peopleBase: { rows: PeopleRows; people: People; fingerprint: string; seq: number } | null = null;
   private peopleSeq = 0;
   /**
    * Schools named by "people" notices since the last keyed read began; "all" after a notice that
@@ -398,6 +398,7 @@ export class FactsProvider {
     const base = this.peopleBase;
     try {
       let rows: PeopleRows;
+      let people: People;
       if (base && fingerprint !== null && dirty !== "all") {
         for (const id of await this.read.schoolsChangedSince(base.fingerprint)) dirty.add(id);
       }
@@ -412,6 +413,13 @@ export class FactsProvider {
           students: base.rows.students.filter(keep).concat(students),
           staff: base.rows.staff.filter(keep).concat(staff),
         };
+        // The other schools keep their group arrays: the assembly sees them unchanged at a glance.
+        people = { students: new Map(base.people.students), staff: new Map(base.people.staff) };
+        for (const id of dirty) {
+          people.students.delete(id);
+          people.staff.delete(id);
+        }
+        groupPeople({ students, staff }, people);
         this.keepLater("people-counts", "people", fingerprint, rows, peopleCodec);
       } else {
         rows = await this.kept(
@@ -425,10 +433,11 @@ export class FactsProvider {
           peopleCodec,
           mayUseSnapshot,
         );
+        people = groupPeople(rows);
       }
       if (fingerprint !== null && (!this.peopleBase || this.peopleBase.seq < seq))
-        this.peopleBase = { rows, fingerprint, seq };
-      return groupPeople(rows);
+        this.peopleBase = { rows, people, fingerprint, seq };
+      return people;
     } catch (e) {
       if (mode === "keyed") this.peopleDirty = "all"; // the schools of this read are not re-read otherwise
       throw e;
@@ -436,21 +445,24 @@ export class FactsProvider {
   }
 }
 
-/** Count rows by school, as the assembly reads them. */
-function groupPeople({ students, staff }: PeopleRows): People {
-  const s = new Map<number, StudentGroup[]>();
+/** Count rows by school, as the assembly reads them (into `into`'s maps, for schools not in them). */
+function groupPeople(
+  { students, staff }: PeopleRows,
+  into: People = { students: new Map(), staff: new Map() },
+): People {
+  const s = into.students;
   for (const r of students) {
     const list = s.get(r.school_id) ?? [];
     if (list.length === 0) s.set(r.school_id, list);
     list.push({ stage: r.stage, grade: r.grade, gender: r.gender, n: r.n });
   }
-  const t = new Map<number, StaffGroup[]>();
+  const t = into.staff;
   for (const r of staff) {
     const list = t.get(r.school_id) ?? [];
     if (list.length === 0) t.set(r.school_id, list);
     list.push({ posts: r.posts, keyLevel: r.key_level, title: r.title, education: r.education, n: r.n });
   }
-  return { students: s, staff: t };
+  return into;
 }
 
 const NONE: never[] = [];

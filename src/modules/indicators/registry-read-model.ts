@@ -96,16 +96,16 @@ export class RegistryReadModel {
   }
 
   /**
-   * The schools of students and staff changed at or after a people fingerprint (see fingerprint();
-   * served by the updated_at indexes). A row's former school (a transfer) is not among them.
+   * The schools of students and staff stamped after a people fingerprint (see fingerprint(); served
+   * by the updated_at indexes). Strictly after: rows stamped at the fingerprint itself were committed
+   * before it was read, and a bulk load stamps every row with one time. A row's former school (a
+   * transfer) is not among them.
    */
   async schoolsChangedSince(peopleFingerprint: string): Promise<number[]> {
     const [s, t] = peopleFingerprint.split("|");
     const r = await sql<{ school_id: string }>`
-      select school_id from student where updated_at >= ${s || "-infinity"}::timestamptz
-      union select school_id from staff where updated_at >= ${t || "-infinity"}::timestamptz`.execute(
-      this.db,
-    );
+      select school_id from student where updated_at > ${s || "-infinity"}::timestamptz
+      union select school_id from staff where updated_at > ${t || "-infinity"}::timestamptz`.execute(this.db);
     return r.rows.map((x) => Number(x.school_id));
   }
 
