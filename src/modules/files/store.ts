@@ -3,9 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { AppError, invalid } from "../../shared/errors.js";
+import { EncryptedFile, MalformedFile, UnsupportedFile } from "./file-errors.js";
 import { type AttachmentMime, attachmentTypes } from "./formats.js";
 import { BadFileName, sanitiseFileName } from "./names.js";
-import { MalformedFile, normaliseAttachment, UnsupportedFile } from "./strip.js";
+import { normaliseAttachment } from "./strip.js";
 
 /** What a stored attachment is: its content address, size, real type and display name. */
 export interface StoredFile {
@@ -41,16 +42,17 @@ export class FileStore {
     const raw = Buffer.isBuffer(input) ? input : await readLimited(input, this.maxBytes);
     if (raw.length > this.maxBytes) throw tooLarge(this.maxBytes);
     if (raw.length === 0) throw new AppError("UNSUPPORTED_FILE", "文件为空");
-    let normalised: ReturnType<typeof normaliseAttachment>;
+    let normalised: Awaited<ReturnType<typeof normaliseAttachment>>;
     let name: string;
     try {
-      normalised = normaliseAttachment(raw);
+      normalised = await normaliseAttachment(raw);
       name = sanitiseFileName(declaredName, normalised.mime);
     } catch (e) {
       if (e instanceof UnsupportedFile)
         throw new AppError("UNSUPPORTED_FILE", `只接受${accepted}（按文件内容判断，与文件名无关）`);
       if (e instanceof MalformedFile)
         throw new AppError("UNSUPPORTED_FILE", `文件已损坏或不完整：${e.message}`);
+      if (e instanceof EncryptedFile) throw new AppError("UNSUPPORTED_FILE", e.message);
       if (e instanceof BadFileName) throw invalid([{ field: "文件名", message: e.message }]);
       throw e;
     }

@@ -1,5 +1,7 @@
 import { crc32 } from "node:zlib";
+import { MalformedFile, UnsupportedFile } from "./file-errors.js";
 import { type AttachmentMime, PNG_SIGNATURE, sniffType } from "./formats.js";
+import { stripPdf } from "./strip-pdf.js";
 
 /**
  * Metadata removal for accepted attachments. Pure: bytes in, bytes out, no I/O.
@@ -9,19 +11,16 @@ import { type AttachmentMime, PNG_SIGNATURE, sniffType } from "./formats.js";
  * Each image is re-assembled from the parts needed to show it, so anything unknown is dropped
  * rather than kept. The structure is checked on the way (a broken or truncated file is refused),
  * and bytes after the image's end marker are dropped (no polyglot file survives).
- * PDF has no such simple structure: its document information and XMP metadata stay (the public
- * page tells the reporter so); the file is only checked to be a whole PDF.
+ * A PDF is read and written again without its document information, XMP metadata and older
+ * revisions (strip-pdf.ts); an encrypted one is refused, as it cannot be read.
+ * Async because pdf-lib is; refusals are MalformedFile, UnsupportedFile or EncryptedFile.
  */
-export class MalformedFile extends Error {}
-export class UnsupportedFile extends Error {}
-
-export function normaliseAttachment(bytes: Buffer): { mime: AttachmentMime; bytes: Buffer } {
+export async function normaliseAttachment(bytes: Buffer): Promise<{ mime: AttachmentMime; bytes: Buffer }> {
   const mime = sniffType(bytes);
   if (!mime) throw new UnsupportedFile("文件内容不是 JPEG、PNG 或 PDF");
   if (mime === "image/jpeg") return { mime, bytes: stripJpeg(bytes) };
   if (mime === "image/png") return { mime, bytes: stripPng(bytes) };
-  checkPdf(bytes);
-  return { mime, bytes };
+  return { mime, bytes: await stripPdf(bytes) };
 }
 
 // ---------------------------------------------------------------- JPEG (ITU-T T.81, JFIF, EXIF 2.3)
@@ -228,12 +227,4 @@ export function stripPng(buf: Buffer): Buffer {
     if (type === "IEND") return Buffer.concat(out);
   }
   throw new MalformedFile("PNG 文件不完整（缺少 IEND）");
-}
-
-// ---------------------------------------------------------------- PDF (ISO 32000)
-
-/** A whole PDF ends with "%%EOF" (possibly followed by a line end) near its end. */
-export function checkPdf(buf: Buffer): void {
-  const tail = buf.subarray(Math.max(0, buf.length - 1024)).toString("latin1");
-  if (!tail.includes("%%EOF")) throw new MalformedFile("PDF 文件不完整（缺少 %%EOF）");
 }

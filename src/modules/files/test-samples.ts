@@ -7,7 +7,8 @@ import { PNG } from "pngjs";
 /**
  * Real files for tests (test code only; the dev dependencies jpeg-js, pngjs and piexifjs make them):
  * a JPEG encoded by jpeg-js with camera EXIF and GPS written by piexifjs, an XMP packet and a comment;
- * a PNG encoded by pngjs with text chunks; a small well-formed PDF.
+ * a PNG encoded by pngjs with text chunks; small hand-written PDFs (plain, with every kind of
+ * metadata and an incremental update, encrypted).
  */
 const require = createRequire(import.meta.url);
 const piexif = require("piexifjs") as {
@@ -110,26 +111,106 @@ export function texturedPng(width = 32, height = 24): Buffer {
 
 /** A one-page PDF with a correct cross-reference table. */
 export function smallPdf(text = "Report evidence"): Buffer {
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
+  return pdfFile(pageObjects(text), "/Root 1 0 R");
+}
+
+/** Catalog, page tree, one page with `text` in Helvetica (objects 1–5; extra entries per object). */
+function pageObjects(text: string, extra: { catalog?: string; page?: string } = {}): string[] {
+  const stream = `BT /F1 12 Tf 20 50 Td (${text}) Tj ET`;
+  return [
+    `<< /Type /Catalog /Pages 2 0 R ${extra.catalog ?? ""}>>`,
     "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    "",
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> ${extra.page ?? ""}>>`,
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
   ];
-  const stream = `BT /F1 12 Tf 20 50 Td (${text}) Tj ET`;
-  objects[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
-  let out = "%PDF-1.4\n";
+}
+
+/**
+ * A PDF file (header, objects numbered from `first`, xref table, trailer with `trailer` entries),
+ * or, with `base`, an incremental update appended to it (ISO 32000-1 §7.5.6).
+ */
+export function pdfFile(objects: string[], trailer: string, base?: Buffer, first = 1): Buffer {
+  let out = base ? base.toString("latin1") : "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
   const offsets: number[] = [];
   objects.forEach((o, i) => {
     offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    out += `${first + i} 0 obj\n${o}\nendobj\n`;
   });
   const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  const size = first + objects.length;
+  out += base ? `xref\n${first} ${objects.length}\n` : `xref\n0 ${size}\n0000000000 65535 f \n`;
   for (const off of offsets) out += `${String(off).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  const prev = base ? ` /Prev ${startXref(base)}` : "";
+  out += `trailer\n<< /Size ${size} ${trailer}${prev} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, "latin1");
+}
+
+const startXref = (pdf: Buffer) => Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(pdf.toString("latin1"))?.[1]);
+
+const xmp = (who: string) => {
+  const packet = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><dc:creator>${who}</dc:creator><xmp:CreatorTool>XmpWriterPro</xmp:CreatorTool></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
+  return `<< /Type /Metadata /Subtype /XML /Length ${packet.length} >>\nstream\n${packet}\nendstream`;
+};
+
+/** Strings the metadata-laden sample carries outside what its page shows; none may survive stripping. */
+export const PDF_SECRETS = [
+  "ZhangSanAuthor",
+  "LiSiRevisedAuthor",
+  "SecretWriter",
+  "SecretProducer",
+  "Internal memo title",
+  "XmpCatalogAuthor",
+  "XmpPageAuthor",
+  "XmpWriterPro",
+  "IllustratorPrivate",
+  "zhangsan-laptop",
+  "D:20261130",
+  "0123456789ABCDEF",
+  "ThumbPixels",
+  "TrailingJunk",
+];
+
+/**
+ * A one-page PDF as an office suite leaves it, then edited: document information (Author, Creator,
+ * Producer, Title, dates) and a file identifier; XMP on the catalog and the page; page-piece data;
+ * a thumbnail; a comment with its author; then an incremental update that gives the document a
+ * new information dictionary with another Author (the first one stays in the file, unreferenced),
+ * and junk after the last %%EOF.
+ */
+export function metadataPdf(text = "Report evidence"): Buffer {
+  const objects = pageObjects(text, {
+    catalog: "/Metadata 6 0 R ",
+    page:
+      "/Metadata 7 0 R /PieceInfo << /Illustrator << /Private (IllustratorPrivate) /LastModified (D:20261130090000) >> >> " +
+      "/LastModified (D:20261130090000) /Thumb 9 0 R /Annots [10 0 R] ",
+  });
+  objects.push(
+    xmp("XmpCatalogAuthor"),
+    xmp("XmpPageAuthor"),
+    "<< /Author (ZhangSanAuthor) /Creator (SecretWriter 9) /Producer (SecretProducer 1.0) /Title (Internal memo title) /CreationDate (D:20261130080000+08'00') >>",
+    "<< /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 11 >>\nstream\nThumbPixels\nendstream",
+    "<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /Contents (see the receipt) /T (zhangsan-laptop) /M (D:20261130100000) /CreationDate (D:20261130100000) >>",
+  );
+  const id = "<0123456789ABCDEF0123456789ABCDEF>";
+  const first = pdfFile(objects, `/Root 1 0 R /Info 8 0 R /ID [${id} ${id}]`);
+  const update = pdfFile(
+    ["<< /Author (LiSiRevisedAuthor) /Producer (SecretProducer 2.0) /ModDate (D:20261130110000) >>"],
+    `/Root 1 0 R /Info 11 0 R /ID [${id} ${id}]`,
+    first,
+    11,
+  );
+  return Buffer.concat([update, Buffer.from("TrailingJunk\n")]);
+}
+
+/** A PDF with a Standard security handler entry (ISO 32000-1 §7.6.3), as a password leaves it. */
+export function encryptedPdf(): Buffer {
+  const objects = pageObjects("secret");
+  objects.push(`<< /Filter /Standard /V 1 /R 2 /O <${"28".repeat(32)}> /U <${"4e".repeat(32)}> /P -44 >>`);
+  return pdfFile(
+    objects,
+    "/Root 1 0 R /Encrypt 6 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]",
+  );
 }
 
 /** A multipart/form-data body with one file in the field `file` (for app.inject). */

@@ -1,0 +1,180 @@
+import zlib from "node:zlib";
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  type PDFRawStream,
+  StandardFonts,
+} from "pdf-lib";
+import { describe, expect, it } from "vitest";
+import { EncryptedFile, MalformedFile } from "./file-errors.js";
+import { stripPdf } from "./strip-pdf.js";
+import { encryptedPdf, metadataPdf, PDF_SECRETS, pdfFile, smallPdf } from "./test-samples.js";
+
+/** The file's bytes plus every stream it holds inflated (object streams hide dictionaries). */
+function everything(pdf: Buffer): string {
+  const text = pdf.toString("latin1");
+  const parts = [text];
+  for (const m of text.matchAll(/stream\r?\n/g)) {
+    const start = (m.index ?? 0) + m[0].length;
+    const end = text.indexOf("endstream", start);
+    try {
+      parts.push(
+        zlib
+          .inflateSync(pdf.subarray(start, end), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+          .toString("latin1"),
+      );
+    } catch {
+      // not deflated
+    }
+  }
+  return parts.join("\n");
+}
+
+const load = (pdf: Buffer) => PDFDocument.load(pdf, { updateMetadata: false });
+
+/** Each page's content, decoded. */
+async function pageContents(pdf: Buffer): Promise<string[]> {
+  const doc = await load(pdf);
+  return doc.getPages().map((page) => {
+    const contents = page.node.Contents();
+    const streams =
+      contents instanceof PDFArray ? contents.asArray().map((r) => doc.context.lookup(r)) : [contents];
+    return streams
+      .map((s) => Buffer.from(decodePDFRawStream(s as PDFRawStream).decode()).toString("latin1"))
+      .join("\n");
+  });
+}
+
+const refusal = (pdf: Buffer) =>
+  stripPdf(pdf).then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+
+describe("PDF metadata", () => {
+  it("the sample carries Info, XMP, page-piece data, a comment's author and an update that changed the Author", async () => {
+    const pdf = metadataPdf();
+    for (const s of PDF_SECRETS) expect(pdf.includes(s), s).toBe(true);
+    const doc = await load(pdf);
+    expect(doc.getAuthor()).toBe("LiSiRevisedAuthor"); // the update is the version readers show
+    expect(pdf.toString("latin1").match(/%%EOF/g)).toHaveLength(2);
+  });
+
+  it("removes all of it, keeps the page, its text and the comment itself, as one revision", async () => {
+    const pdf = metadataPdf();
+    const clean = await stripPdf(pdf);
+    const all = everything(clean);
+    for (const s of PDF_SECRETS) expect(all.includes(s), s).toBe(false);
+    expect(all).not.toMatch(/\/(Info|ID|Metadata|PieceInfo|LastModified|Thumb|Producer|Creator|Author)\b/);
+    expect(clean.toString("latin1").match(/%%EOF/g)).toHaveLength(1);
+    const doc = await load(clean);
+    expect(doc.getPageCount()).toBe(1);
+    expect([doc.getAuthor(), doc.getTitle(), doc.getProducer(), doc.getCreator()]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(await pageContents(clean)).toEqual(await pageContents(pdf));
+    expect(await pageContents(clean)).toEqual(["BT /F1 12 Tf 20 50 Td (Report evidence) Tj ET"]);
+    const annot = doc.getPage(0).node.Annots()?.lookup(0, PDFDict);
+    expect(annot?.get(PDFName.of("Contents"))?.toString()).toBe("(see the receipt)");
+    // the same bytes in give the same bytes out (the store addresses files by their hash)
+    expect((await stripPdf(pdf)).equals(clean)).toBe(true);
+    expect(clean.length).toBeLessThan(pdf.length);
+  });
+
+  it("cleans a document pdf-lib wrote with object streams: Chinese Info, XMP, three pages of text", async () => {
+    const made = await PDFDocument.create();
+    made.setAuthor("张三（举报人）");
+    made.setTitle("内部通知");
+    made.setSubject("补课收费");
+    made.setKeywords(["吕梁", "举报"]);
+    made.setCreator("SecretWriter");
+    made.setProducer("SecretProducer");
+    const font = await made.embedFont(StandardFonts.Helvetica);
+    for (let p = 1; p <= 3; p++)
+      made.addPage([300, 200]).drawText(`Page ${p}: tuition 800 yuan`, { x: 20, y: 100, font });
+    const packet = made.context.stream("<x:xmpmeta><dc:creator>XmpCatalogAuthor</dc:creator></x:xmpmeta>", {
+      Type: "Metadata",
+      Subtype: "XML",
+    });
+    made.catalog.set(PDFName.of("Metadata"), made.context.register(packet));
+    const pdf = Buffer.from(await made.save({ useObjectStreams: true }));
+    expect(everything(pdf)).toContain("XmpCatalogAuthor");
+
+    const clean = await stripPdf(pdf);
+    const all = everything(clean);
+    const utf16 = (s: string) => Buffer.from(s, "utf16le").swap16().toString("hex").toUpperCase();
+    for (const s of ["XmpCatalogAuthor", "SecretWriter", "SecretProducer", utf16("张三"), utf16("内部通知")])
+      expect(all.toUpperCase().includes(s.toUpperCase()), s).toBe(false);
+    const doc = await load(clean);
+    expect([doc.getAuthor(), doc.getTitle(), doc.getSubject(), doc.getKeywords()]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(doc.getPageCount()).toBe(3);
+    expect(await pageContents(clean)).toEqual(await pageContents(pdf));
+    expect(clean.length).toBeLessThanOrEqual(pdf.length);
+  });
+
+  it("keeps a PDF 2.0 version in the catalog (pdf-lib writes a 1.7 header)", async () => {
+    const v2 = Buffer.from(smallPdf().toString("latin1").replace("%PDF-1.4", "%PDF-2.0"), "latin1");
+    const doc = await load(await stripPdf(v2));
+    expect(doc.catalog.get(PDFName.of("Version"))?.toString()).toBe("/2.0");
+  });
+
+  it("refuses an encrypted PDF, also one whose object streams cannot be read", async () => {
+    const e = await refusal(encryptedPdf());
+    expect(e).toBeInstanceOf(EncryptedFile);
+    expect(e?.message).toBe("加密的 PDF 无法去除元数据，请去除密码后再上传");
+    // encrypted object stream: pdf-lib fails on it before it reads /Encrypt
+    const scrambled = Buffer.from(
+      encryptedPdf()
+        .toString("latin1")
+        .replace(
+          "<< /Type /Pages",
+          "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 8 >>\nstream\n\x93\x11\xfe\x02\xab\xcd\xef\x01\nendstream\nendobj\n9 0 obj\n<< /Type /Pages",
+        ),
+      "latin1",
+    );
+    const read = PDFDocument.load(scrambled, { throwOnInvalidObject: true });
+    await expect(read).rejects.toThrow(/invalid object/);
+    expect(await refusal(scrambled)).toBeInstanceOf(EncryptedFile);
+  });
+
+  it("refuses truncated, garbage, page-less PDFs and decompression bombs", async () => {
+    const whole = await stripPdf(metadataPdf());
+    const cut = await refusal(whole.subarray(0, whole.length / 2));
+    expect(cut).toBeInstanceOf(MalformedFile);
+    expect(cut?.message).toContain("%%EOF");
+    const garbage = await refusal(Buffer.from("%PDF-1.7\nthis is not a PDF at all\n%%EOF\n"));
+    expect(garbage).toBeInstanceOf(MalformedFile);
+    const noPages = pdfFile(
+      ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"],
+      "/Root 1 0 R",
+    );
+    expect((await refusal(noPages))?.message).toContain("页面");
+    // 64 MB of spaces deflated to some 64 KB, as an object stream
+    const bomb = zlib.deflateSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });
+    const head = `<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`;
+    const withBomb = pdfFile(
+      [
+        ...smallPdf()
+          .toString("latin1")
+          .matchAll(/\d+ 0 obj\n([\s\S]*?)\nendobj/g),
+      ]
+        .map((m) => m[1])
+        .concat(`${head}${bomb.toString("latin1")}\nendstream`),
+      "/Root 1 0 R",
+    );
+    const refused = await refusal(withBomb);
+    expect(refused).toBeInstanceOf(MalformedFile);
+    expect(refused?.message).toContain("压缩炸弹");
+  });
+});
