@@ -2,7 +2,8 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createTestApp, signIn, type TestContext } from "../../../test/app.js";
 import { smallCity, user } from "../../../test/factories.js";
-import { cameraJpeg, multipartFile } from "../files/test-samples.js";
+import { stripPdf } from "../files/strip-pdf.js";
+import { cameraJpeg, metadataPdf, multipartFile } from "../files/test-samples.js";
 import { casesModule } from "./compose.js";
 import { DAY_MS } from "./engine/deadline.js";
 
@@ -120,17 +121,22 @@ describe("隐患: a school rectifies with a photo, the county verifies", () => {
     expect(bare.statusCode).toBe(400);
     expect(bare.json().details.issues[0].field).toBe("attachments");
     const photo = await upload(school);
+    const pdf = await school.request({
+      method: "POST",
+      url: "/api/files",
+      ...multipartFile("验收单.pdf", metadataPdf()),
+    });
     const res = await step(school, id, {
       step: "submit",
       fields: { measures: "已更换灭火器 6 具" },
-      attachments: [photo],
+      attachments: [photo, pdf.json().id],
     });
     expect(res.statusCode, res.body).toBe(200);
     const c = res.json();
     expect(c.state).toBe("submitted");
     const ev = c.events.at(-1);
     expect(ev.fields).toEqual([{ name: "measures", label: "整改措施", value: "已更换灭火器 6 具" }]);
-    expect(ev.attachments).toHaveLength(1);
+    expect(ev.attachments).toHaveLength(2);
     // the upload cannot be claimed twice
     const again = await school.post(`/api/cases/${id}/comments`, {
       comment: "再传一次",
@@ -146,6 +152,12 @@ describe("隐患: a school rectifies with a photo, the county verifies", () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.headers["content-type"]).toBe("image/jpeg");
     expect((await otherCounty.get(url)).statusCode).toBe(404);
+    // the PDF is served as stored: without its metadata, under the hash of the stripped bytes
+    const pdf = await county.get(c.events.at(-1).attachments[1].url);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.rawPayload.equals(await stripPdf(metadataPdf()))).toBe(true);
+    for (const secret of ["ZhangSanAuthor", "LiSiRevisedAuthor", "XmpPageAuthor"])
+      expect(pdf.rawPayload.includes(secret)).toBe(false);
   });
 
   it("the county verifies: closed, audited, timeline complete", async () => {

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +16,17 @@ import { sanitiseFileName } from "./names.js";
 import { FileService } from "./service.js";
 import { FileStore } from "./store.js";
 import { exifOrientation, stripJpeg, stripPng } from "./strip.js";
-import { cameraJpeg, multipartFile, plainJpeg, SAMPLE_GPS, smallPdf, texturedPng } from "./test-samples.js";
+import { stripPdf } from "./strip-pdf.js";
+import {
+  cameraJpeg,
+  encryptedPdf,
+  metadataPdf,
+  multipartFile,
+  plainJpeg,
+  SAMPLE_GPS,
+  smallPdf,
+  texturedPng,
+} from "./test-samples.js";
 
 const tmpRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), "edu-files-"));
 
@@ -233,6 +244,28 @@ describe("uploads and owners (database, HTTP)", () => {
       .where("id", "=", body.id)
       .executeTakeFirstOrThrow();
     expect(row.sha256).toBe(body.sha256);
+
+    // a PDF is stored without its metadata: the hash is of the stripped bytes
+    const pdf = await client.request({
+      method: "POST",
+      url: "/api/files",
+      ...multipartFile("通知.pdf", metadataPdf()),
+    });
+    expect(pdf.statusCode, pdf.body).toBe(201);
+    const stripped = await stripPdf(metadataPdf());
+    expect(pdf.json()).toMatchObject({
+      mime: "application/pdf",
+      name: "通知.pdf",
+      size: stripped.length,
+      sha256: crypto.createHash("sha256").update(stripped).digest("hex"),
+    });
+    const locked = await client.request({
+      method: "POST",
+      url: "/api/files",
+      ...multipartFile("a.pdf", encryptedPdf()),
+    });
+    expect(locked.statusCode).toBe(415);
+    expect(locked.json().message).toBe("加密的 PDF 无法去除元数据，请去除密码后再上传");
 
     const disguised = await client.request({
       method: "POST",

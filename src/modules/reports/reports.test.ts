@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import { sql } from "kysely";
 import pino from "pino";
@@ -6,7 +7,15 @@ import { type Client, createTestApp, signIn, type TestContext } from "../../../t
 import { smallCity, user } from "../../../test/factories.js";
 import { loadConfig } from "../../config.js";
 import { buildApp } from "../../server/app.js";
-import { cameraJpeg, multipartFile, smallPdf } from "../files/test-samples.js";
+import { stripPdf } from "../files/strip-pdf.js";
+import {
+  cameraJpeg,
+  encryptedPdf,
+  metadataPdf,
+  multipartFile,
+  PDF_SECRETS,
+  smallPdf,
+} from "../files/test-samples.js";
 import { newReceipt } from "./receipt.js";
 import { LOCK_MINUTES, MAX_FAILED_ATTEMPTS } from "./service.js";
 
@@ -158,6 +167,9 @@ describe("filing on the public page", () => {
     const disguised = await publicUpload("证据.jpg", Buffer.from("<html><script>alert(1)</script></html>"));
     expect(disguised.statusCode).toBe(415);
     expect(disguised.json().message).toContain("与文件名无关");
+    const locked = await publicUpload("证据.pdf", encryptedPdf());
+    expect(locked.statusCode).toBe(415);
+    expect(locked.json().message).toContain("加密的 PDF");
     const tricky = await publicUpload("../../../../etc/passwd.pdf", smallPdf());
     expect(tricky.statusCode).toBe(400);
     const big = await publicUpload(
@@ -303,7 +315,7 @@ describe("following with the receipt", () => {
     expect((await county.post(`/api/reports/${id}/questions`, { question: "?" })).statusCode).toBe(404);
     const seen = (await pub("POST", "/api/public/follow", r)).json();
     expect(seen.questions[0]).toMatchObject({ id: q.id, question: `补课地点在哪里？${xss}`, answer: null });
-    const pdf = (await publicUpload("收据.pdf", smallPdf("receipt 800"))).json();
+    const pdf = (await publicUpload("收据.pdf", metadataPdf("receipt 800"))).json();
     const answer = { ...r, questionId: q.id, answer: "在某小区 3 号楼 2 单元", attachments: [pdf.id] };
     const first = await pub("POST", "/api/public/answer", answer);
     expect(first.statusCode, first.body).toBe(200);
@@ -329,6 +341,11 @@ describe("following with the receipt", () => {
     const file = await jijian.get(`/api/files/cases/${id}/${pdf.sha256}`);
     expect(file.statusCode).toBe(200);
     expect(file.headers["content-type"]).toBe("application/pdf");
+    // stored and served without the reporter's metadata, under the hash of the stripped bytes
+    const stripped = await stripPdf(metadataPdf("receipt 800"));
+    expect(file.rawPayload.equals(stripped)).toBe(true);
+    expect(createHash("sha256").update(stripped).digest("hex")).toBe(pdf.sha256);
+    for (const secret of PDF_SECRETS) expect(file.rawPayload.includes(secret), secret).toBe(false);
     expect((await county.get(`/api/files/cases/${id}/${pdf.sha256}`)).statusCode).toBe(404);
   });
 });
