@@ -6,6 +6,7 @@ import { AppError, invalid } from "../../shared/errors.js";
 import { EncryptedFile, MalformedFile, UnsupportedFile } from "./file-errors.js";
 import { type AttachmentMime, attachmentTypes } from "./formats.js";
 import { BadFileName, sanitiseFileName } from "./names.js";
+import { pdfWorker } from "./pdf-thread.js";
 import { normaliseAttachment } from "./strip.js";
 
 /** What a stored attachment is: its content address, size, real type and display name. */
@@ -34,8 +35,8 @@ export class FileStore {
   ) {}
 
   /**
-   * Reads the input (refusing it past `maxBytes`), checks the type by content, strips metadata,
-   * sanitises the name and stores the bytes. Throws AppError FILE_TOO_LARGE, UNSUPPORTED_FILE or
+   * Reads the input (refusing it past `maxBytes`), checks the type by content, strips metadata
+   * (a PDF in the shared worker thread, pdf-thread.ts), sanitises the name and stores the bytes. Throws AppError FILE_TOO_LARGE, UNSUPPORTED_FILE or
    * VALIDATION_FAILED (the name); nothing is written then.
    */
   async store(input: Readable | Buffer, declaredName: string): Promise<StoredFile> {
@@ -45,7 +46,7 @@ export class FileStore {
     let normalised: Awaited<ReturnType<typeof normaliseAttachment>>;
     let name: string;
     try {
-      normalised = await normaliseAttachment(raw);
+      normalised = await normaliseAttachment(raw, (pdf) => pdfWorker().strip(pdf));
       name = sanitiseFileName(declaredName, normalised.mime);
     } catch (e) {
       if (e instanceof UnsupportedFile)

@@ -10,6 +10,7 @@ import {
 } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { EncryptedFile, MalformedFile } from "./file-errors.js";
+import { PdfWorker } from "./pdf-thread.js";
 import { stripPdf } from "./strip-pdf.js";
 import { encryptedPdf, metadataPdf, PDF_SECRETS, pdfFile, smallPdf } from "./test-samples.js";
 
@@ -176,5 +177,32 @@ describe("PDF metadata", () => {
     const refused = await refusal(withBomb);
     expect(refused).toBeInstanceOf(MalformedFile);
     expect(refused?.message).toContain("压缩炸弹");
+  });
+});
+
+describe("PDF worker thread", () => {
+  it("gives what stripPdf gives, refuses alike, and replaces its thread by job count and heap", async () => {
+    const pdf = metadataPdf();
+    const byCount = new PdfWorker({ maxJobs: 2, maxHeapBytes: 1e12, timeoutMs: 60_000, threadHeapMb: 256 });
+    try {
+      expect((await byCount.strip(pdf)).equals(await stripPdf(pdf))).toBe(true);
+      const [locked, cut] = await Promise.all([
+        byCount.strip(encryptedPdf()).catch((e: unknown) => e),
+        byCount.strip(pdf.subarray(0, 100)).catch((e: unknown) => e),
+      ]);
+      expect(locked).toBeInstanceOf(EncryptedFile);
+      expect(cut).toBeInstanceOf(MalformedFile);
+      expect(byCount.started).toBe(2); // two files, then a new thread for the third
+    } finally {
+      await byCount.close();
+    }
+    const byHeap = new PdfWorker({ maxJobs: 1000, maxHeapBytes: 0, timeoutMs: 60_000, threadHeapMb: 256 });
+    try {
+      for (let i = 0; i < 2; i++)
+        expect((await byHeap.strip(smallPdf())).subarray(0, 8).toString()).toBe("%PDF-1.7");
+      expect(byHeap.started).toBe(2);
+    } finally {
+      await byHeap.close();
+    }
   });
 });

@@ -13,14 +13,18 @@ import { stripPdf } from "./strip-pdf.js";
  * and bytes after the image's end marker are dropped (no polyglot file survives).
  * A PDF is read and written again without its document information, XMP metadata and older
  * revisions (strip-pdf.ts); an encrypted one is refused, as it cannot be read.
- * Async because pdf-lib is; refusals are MalformedFile, UnsupportedFile or EncryptedFile.
+ * Async because pdf-lib is; `pdf` lets the store run it in a worker thread (pdf-thread.ts).
+ * Refusals are MalformedFile, UnsupportedFile or EncryptedFile.
  */
-export async function normaliseAttachment(bytes: Buffer): Promise<{ mime: AttachmentMime; bytes: Buffer }> {
+export async function normaliseAttachment(
+  bytes: Buffer,
+  pdf: (bytes: Buffer) => Promise<Buffer> = stripPdf,
+): Promise<{ mime: AttachmentMime; bytes: Buffer }> {
   const mime = sniffType(bytes);
   if (!mime) throw new UnsupportedFile("文件内容不是 JPEG、PNG 或 PDF");
   if (mime === "image/jpeg") return { mime, bytes: stripJpeg(bytes) };
   if (mime === "image/png") return { mime, bytes: stripPng(bytes) };
-  return { mime, bytes: await stripPdf(bytes) };
+  return { mime, bytes: await pdf(bytes) };
 }
 
 // ---------------------------------------------------------------- JPEG (ITU-T T.81, JFIF, EXIF 2.3)

@@ -152,7 +152,8 @@ export function publicReportRoutes(
         config: { ...base, rateLimit: limits.upload },
         schema: {
           tags,
-          summary: "上传举报附件 (multipart `file`: JPEG/PNG/PDF; location and camera data removed)",
+          summary:
+            "上传举报附件 (multipart `file`: JPEG/PNG/PDF; location, camera and author metadata removed, encrypted PDFs refused)",
           consumes: ["multipart/form-data"],
           response: { 201: uploadResponse },
         },

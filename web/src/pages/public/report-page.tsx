@@ -173,7 +173,7 @@ export default function PublicReportPage() {
           icon={<SafetyOutlined />}
           style={{ marginBottom: 16 }}
           title="您可以匿名举报"
-          description="匿名举报不需要登录，平台不记录您的 IP 地址、浏览器或设备信息。上传的照片会去除拍摄位置、设备型号等信息；PDF 文件中的作者等属性不会被去除，请在上传前自行检查。"
+          description="匿名举报不需要登录，平台不记录您的 IP 地址、浏览器或设备信息。上传的照片会去除拍摄位置、设备型号等信息，PDF 文件会去除作者、编辑软件、修改记录等属性（加密的 PDF 请先去除密码）；文件内容本身不会改动，页面上写着的姓名等请在上传前自行检查。"
         />
         {error && (
           <Alert
