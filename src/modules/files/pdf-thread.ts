@@ -5,7 +5,7 @@ import type { PdfReply } from "./pdf-worker.js";
 /**
  * Runs stripPdf in a worker thread, one file at a time, and replaces the thread now and then.
  * Why: pdf-lib interns every PDF name and object reference it ever reads in module-level pools
- * that are never emptied, so a file crafted with 200,000 distinct names left some 10–30 MB on the
+ * that are never emptied, so a file crafted with 200,000 distinct names left 14–34 MB on the
  * heap for good (bench/pdf-strip.ts); through the public upload that is a slow memory leak anyone
  * can drive. A thread's pools die with it: it is replaced after `maxJobs` files or once its heap
  * passes `maxHeapBytes`, and killed if a file takes longer than `timeoutMs` or its memory limit.

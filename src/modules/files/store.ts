@@ -6,8 +6,8 @@ import { AppError, invalid } from "../../shared/errors.js";
 import { EncryptedFile, MalformedFile, UnsupportedFile } from "./file-errors.js";
 import { type AttachmentMime, attachmentTypes } from "./formats.js";
 import { BadFileName, sanitiseFileName } from "./names.js";
+import { normaliseAttachment } from "./normalise.js";
 import { pdfWorker } from "./pdf-thread.js";
-import { normaliseAttachment } from "./strip.js";
 
 /** What a stored attachment is: its content address, size, real type and display name. */
 export interface StoredFile {

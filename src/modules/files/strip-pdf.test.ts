@@ -1,4 +1,6 @@
 import zlib from "node:zlib";
+import exifr from "exifr";
+import jpeg from "jpeg-js";
 import {
   decodePDFRawStream,
   PDFArray,
@@ -56,12 +58,13 @@ const refusal = (pdf: Buffer) =>
   );
 
 describe("PDF metadata", () => {
-  it("the sample carries Info, XMP, page-piece data, a comment's author and an update that changed the Author", async () => {
+  it("the sample carries Info, XMP, page-piece data, a comment's author, a photo's GPS and an update that changed the Author", async () => {
     const pdf = metadataPdf();
     for (const s of PDF_SECRETS) expect(pdf.includes(s), s).toBe(true);
+    expect(await exifr.gps(pdf.subarray(pdf.indexOf(Buffer.from([0xff, 0xd8, 0xff]))))).toBeDefined();
     const doc = await load(pdf);
     expect(doc.getAuthor()).toBe("LiSiRevisedAuthor"); // the update is the version readers show
-    expect(pdf.toString("latin1").match(/%%EOF/g)).toHaveLength(2);
+    expect(pdf.toString("latin1").match(/%%EOF/g)).toHaveLength(3); // two updates
   });
 
   it("removes all of it, keeps the page, its text and the comment itself, as one revision", async () => {
@@ -71,6 +74,10 @@ describe("PDF metadata", () => {
     for (const s of PDF_SECRETS) expect(all.includes(s), s).toBe(false);
     expect(all).not.toMatch(/\/(Info|ID|Metadata|PieceInfo|LastModified|Thumb|Producer|Creator|Author)\b/);
     expect(clean.toString("latin1").match(/%%EOF/g)).toHaveLength(1);
+    // the photo inside is still a JPEG of the same size, without its EXIF/GPS
+    const photo = clean.subarray(clean.indexOf(Buffer.from([0xff, 0xd8, 0xff])));
+    expect(await exifr.gps(photo)).toBeUndefined();
+    expect(jpeg.decode(photo).width).toBe(64);
     const doc = await load(clean);
     expect(doc.getPageCount()).toBe(1);
     expect([doc.getAuthor(), doc.getTitle(), doc.getProducer(), doc.getCreator()]).toEqual([

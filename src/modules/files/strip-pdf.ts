@@ -9,12 +9,13 @@ import {
   PDFName,
   type PDFObject,
   PDFObjectStreamParser,
-  type PDFRawStream,
+  PDFRawStream,
   PDFRef,
   PDFStream,
   PDFXRefStreamParser,
 } from "pdf-lib";
 import { EncryptedFile, MalformedFile } from "./file-errors.js";
+import { stripJpeg } from "./strip.js";
 
 /**
  * PDF metadata removal (ISO 32000-1 §14.3 "Metadata", §14.5 "Page-piece dictionaries"). Pure:
@@ -26,7 +27,8 @@ import { EncryptedFile, MalformedFile } from "./file-errors.js";
  * made); every XMP stream (/Type /Metadata: on the catalog, pages, images, fonts…), page-piece
  * data (/PieceInfo, the authoring application's private data) and /LastModified dates go; page
  * thumbnails (/Thumb) go (like a JPEG thumbnail, one may show what was since removed); comments
- * lose the name of who wrote them and when (/T, /M, /CreationDate of markup annotations).
+ * lose the name of who wrote them and when (/T, /M, /CreationDate of markup annotations); a JPEG
+ * image kept whole inside the PDF (as "save photo as PDF" does) loses its EXIF/GPS like an upload.
  * Objects that nothing reaches any more are dropped, so an older revision of an incrementally
  * updated file (an earlier Author, a page since deleted) does not survive, nor does anything after
  * the last %%EOF. What the pages show, forms, links and actions are kept as they are.
@@ -50,8 +52,13 @@ export async function stripPdf(buf: Buffer): Promise<Buffer> {
   context.trailerInfo.Info = undefined;
   context.trailerInfo.ID = undefined;
   for (const [ref, object] of context.enumerateIndirectObjects()) {
-    if (object instanceof PDFStream && isXmp(object.dict)) context.delete(ref);
-    else scrub(object);
+    if (object instanceof PDFStream && isXmp(object.dict)) {
+      context.delete(ref);
+      continue;
+    }
+    scrub(object);
+    const photo = object instanceof PDFRawStream ? withoutExif(object) : null;
+    if (photo) context.assign(ref, photo);
   }
   dropUnreachable(context);
 
@@ -206,6 +213,23 @@ function scrub(object: PDFObject): void {
     for (const [, value] of dict.entries()) scrub(value);
   } else if (object instanceof PDFArray) {
     for (const value of object.asArray()) scrub(value);
+  }
+}
+
+/**
+ * A JPEG image stream (/DCTDecode alone: the stream is a JPEG file) passed through stripJpeg, or
+ * null to keep it: not a JPEG, or one stripJpeg refuses (a reader may still show it; the PDF
+ * is not refused for it).
+ */
+function withoutExif(stream: PDFRawStream): PDFRawStream | null {
+  const filter = stream.dict.lookup(FILTER);
+  const only = filter instanceof PDFArray && filter.size() === 1 ? filter.lookup(0) : filter;
+  if (only !== name("DCTDecode")) return null;
+  try {
+    const bytes = Buffer.from(stream.contents.buffer, stream.contents.byteOffset, stream.contents.byteLength);
+    return PDFRawStream.of(stream.dict, stripJpeg(bytes)); // pdf-lib sets /Length when writing
+  } catch {
+    return null;
   }
 }
 

@@ -1,31 +1,17 @@
 import { crc32 } from "node:zlib";
-import { MalformedFile, UnsupportedFile } from "./file-errors.js";
-import { type AttachmentMime, PNG_SIGNATURE, sniffType } from "./formats.js";
-import { stripPdf } from "./strip-pdf.js";
+import { MalformedFile } from "./file-errors.js";
+import { PNG_SIGNATURE } from "./formats.js";
 
 /**
- * Metadata removal for accepted attachments. Pure: bytes in, bytes out, no I/O.
+ * Metadata removal for images. Pure: bytes in, bytes out, no I/O. (normalise.ts picks the format;
+ * PDFs are in strip-pdf.ts, which also passes the JPEG images inside a PDF through stripJpeg.)
  *
  * A whistle-blower's phone photo carries the place it was taken (EXIF GPS), the phone, and often
  * an un-cropped thumbnail; a screenshot PNG can carry text chunks with the author or the software.
  * Each image is re-assembled from the parts needed to show it, so anything unknown is dropped
  * rather than kept. The structure is checked on the way (a broken or truncated file is refused),
  * and bytes after the image's end marker are dropped (no polyglot file survives).
- * A PDF is read and written again without its document information, XMP metadata and older
- * revisions (strip-pdf.ts); an encrypted one is refused, as it cannot be read.
- * Async because pdf-lib is; `pdf` lets the store run it in a worker thread (pdf-thread.ts).
- * Refusals are MalformedFile, UnsupportedFile or EncryptedFile.
  */
-export async function normaliseAttachment(
-  bytes: Buffer,
-  pdf: (bytes: Buffer) => Promise<Buffer> = stripPdf,
-): Promise<{ mime: AttachmentMime; bytes: Buffer }> {
-  const mime = sniffType(bytes);
-  if (!mime) throw new UnsupportedFile("文件内容不是 JPEG、PNG 或 PDF");
-  if (mime === "image/jpeg") return { mime, bytes: stripJpeg(bytes) };
-  if (mime === "image/png") return { mime, bytes: stripPng(bytes) };
-  return { mime, bytes: await pdf(bytes) };
-}
 
 // ---------------------------------------------------------------- JPEG (ITU-T T.81, JFIF, EXIF 2.3)
 

@@ -115,12 +115,15 @@ export function smallPdf(text = "Report evidence"): Buffer {
 }
 
 /** Catalog, page tree, one page with `text` in Helvetica (objects 1–5; extra entries per object). */
-function pageObjects(text: string, extra: { catalog?: string; page?: string } = {}): string[] {
+function pageObjects(
+  text: string,
+  extra: { catalog?: string; page?: string; resources?: string } = {},
+): string[] {
   const stream = `BT /F1 12 Tf 20 50 Td (${text}) Tj ET`;
   return [
     `<< /Type /Catalog /Pages 2 0 R ${extra.catalog ?? ""}>>`,
     "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> ${extra.page ?? ""}>>`,
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> ${extra.resources ?? ""}>> ${extra.page ?? ""}>>`,
     `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
   ];
@@ -169,6 +172,7 @@ export const PDF_SECRETS = [
   "0123456789ABCDEF",
   "ThumbPixels",
   "TrailingJunk",
+  "TestPhone", // EXIF Make of the photo inside
 ];
 
 /**
@@ -176,7 +180,8 @@ export const PDF_SECRETS = [
  * Producer, Title, dates) and a file identifier; XMP on the catalog and the page; page-piece data;
  * a thumbnail; a comment with its author; then an incremental update that gives the document a
  * new information dictionary with another Author (the first one stays in the file, unreferenced),
- * and junk after the last %%EOF.
+ * a second update adding a phone photo (EXIF, GPS) as the page's image resource, and junk after
+ * the last %%EOF.
  */
 export function metadataPdf(text = "Report evidence"): Buffer {
   const objects = pageObjects(text, {
@@ -184,6 +189,7 @@ export function metadataPdf(text = "Report evidence"): Buffer {
     page:
       "/Metadata 7 0 R /PieceInfo << /Illustrator << /Private (IllustratorPrivate) /LastModified (D:20261130090000) >> >> " +
       "/LastModified (D:20261130090000) /Thumb 9 0 R /Annots [10 0 R] ",
+    resources: "/XObject << /Im1 12 0 R >> ",
   });
   objects.push(
     xmp("XmpCatalogAuthor"),
@@ -200,7 +206,10 @@ export function metadataPdf(text = "Report evidence"): Buffer {
     first,
     11,
   );
-  return Buffer.concat([update, Buffer.from("TrailingJunk\n")]);
+  const photo = cameraJpeg();
+  const image = `<< /Type /XObject /Subtype /Image /Width 64 /Height 48 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${photo.length} >>\nstream\n${photo.toString("latin1")}\nendstream`;
+  const withPhoto = pdfFile([image], "/Root 1 0 R /Info 11 0 R", update, 12);
+  return Buffer.concat([withPhoto, Buffer.from("TrailingJunk\n")]);
 }
 
 /** A PDF with a Standard security handler entry (ISO 32000-1 §7.6.3), as a password leaves it. */
