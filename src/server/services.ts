@@ -24,6 +24,7 @@ import { FileService } from "../modules/files/service.js";
 import { FileStore } from "../modules/files/store.js";
 import { formEntryRoutes } from "../modules/forms/entry-routes.js";
 import { EntryService } from "../modules/forms/entry-service.js";
+import { RoundProgress } from "../modules/forms/progress-service.js";
 import { formDefinitionRoutes } from "../modules/forms/routes.js";
 import { FormsService } from "../modules/forms/service.js";
 import { FormTemplates } from "../modules/forms/template-service.js";
@@ -82,7 +83,11 @@ export function createServices(database: Database, config: Config): Services {
   const formEntries = new EntryService(database.db, forms);
   routes.push(
     formDefinitionRoutes(forms),
-    formEntryRoutes(formEntries, new FormTemplates(database.db, formEntries)),
+    formEntryRoutes(
+      formEntries,
+      new FormTemplates(database.db, formEntries),
+      new RoundProgress(database.db, formEntries),
+    ),
   );
   const cases = casesModule(database.db, { files, clockFile: config.CASES_CLOCK_FILE });
   routes.push(...cases.routes);

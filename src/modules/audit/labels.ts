@@ -33,6 +33,7 @@ export const entityLabels: Record<string, string> = {
   api_token: "接口令牌",
   session: "会话",
   audit_log: "审计记录",
+  form_submission: "报表填报",
 };
 
 export const actorTypeLabels: Record<string, string> = {

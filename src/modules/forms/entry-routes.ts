@@ -2,8 +2,11 @@ import multipart from "@fastify/multipart";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { actorOf } from "../../server/plugins/auth.js";
 import { AppError } from "../../shared/errors.js";
-import { XLSX_MIME } from "../registry/xlsx-reply.js";
+import type { XlsxColumn } from "../../shared/xlsx.js";
+import { schoolTypeByCode } from "../registry/codes.js";
+import { sendXlsx, XLSX_MIME } from "../registry/xlsx-reply.js";
 import type { EntryService } from "./entry-service.js";
+import type { RoundProgress } from "./progress-service.js";
 import {
   commentBody,
   completenessOut,
@@ -13,7 +16,9 @@ import {
   importQuery,
   importResult,
   roundParams,
+  type SubmissionRow,
   saveBody,
+  submissionFilterQuery,
   submissionListQuery,
   submissionPage,
 } from "./schemas.js";
@@ -21,9 +26,30 @@ import type { FormTemplates } from "./template-service.js";
 
 const tags = ["forms"];
 const base = "/api/forms/:code/periods/:period";
+const fmt = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }) : null;
+
+/** The reporters list as a county or the city chases late units with it (by county, then unit code). */
+const exportColumns: XlsxColumn<SubmissionRow>[] = [
+  { header: "县（市、区）", width: 12, value: (r) => r.countyName },
+  { header: "单位代码", width: 14, value: (r) => r.orgCode },
+  { header: "单位名称", width: 28, value: (r) => r.orgName },
+  {
+    header: "办学类型",
+    width: 16,
+    value: (r) => (r.schoolType ? (schoolTypeByCode.get(r.schoolType)?.label ?? r.schoolType) : null),
+  },
+  { header: "状态", value: (r) => r.statusLabel },
+  { header: "上报时间", width: 20, value: (r) => fmt(r.submittedAt) },
+  { header: "审核意见", width: 30, value: (r) => r.comment },
+];
 
 /** Entry (填报), approval (审核), the round's reporters and completeness (上报率). */
-export function formEntryRoutes(service: EntryService, templates: FormTemplates): FastifyPluginAsyncZod {
+export function formEntryRoutes(
+  service: EntryService,
+  templates: FormTemplates,
+  progress: RoundProgress,
+): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(multipart, { limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 5 } });
 
@@ -88,7 +114,30 @@ export function formEntryRoutes(service: EntryService, templates: FormTemplates)
           response: { 200: submissionPage },
         },
       },
-      (request) => service.list(actorOf(request), request.params.code, request.params.period, request.query),
+      (request) => progress.list(actorOf(request), request.params.code, request.params.period, request.query),
+    );
+
+    app.get(
+      `${base}/submissions.xlsx`,
+      {
+        schema: {
+          tags,
+          summary:
+            "导出填报单位及状态 (xlsx, the list's filters without paging, by county then unit code; " +
+            "forms.read and exchange.export)",
+          params: roundParams,
+          querystring: submissionFilterQuery,
+        },
+      },
+      async (request, reply) => {
+        const { fileName, rows } = await progress.exportRows(
+          actorOf(request),
+          request.params.code,
+          request.params.period,
+          request.query,
+        );
+        return sendXlsx(reply, fileName, "填报情况", exportColumns, rows);
+      },
     );
 
     app.get(
@@ -101,7 +150,7 @@ export function formEntryRoutes(service: EntryService, templates: FormTemplates)
           response: { 200: completenessOut },
         },
       },
-      (request) => service.completeness(actorOf(request), request.params.code, request.params.period),
+      (request) => progress.completeness(actorOf(request), request.params.code, request.params.period),
     );
 
     app.get(

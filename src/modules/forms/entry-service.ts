@@ -3,11 +3,10 @@ import type { DB } from "../../db/types.js";
 import { type Actor, can, requirePermission } from "../../shared/actor.js";
 import { dataEvents } from "../../shared/data-events.js";
 import { AppError, type FieldIssue, invalid, notFound } from "../../shared/errors.js";
-import { COUNT_CAP, type Page } from "../../shared/paging.js";
 import { type Period, parsePeriod } from "../../shared/period.js";
 import { recordAudit } from "../audit/record.js";
 import type { FormDef } from "./definition-repository.js";
-import type { EntryOut, SubmissionListQuery, SubmissionRow } from "./schemas.js";
+import type { EntryOut } from "./schemas.js";
 import type { FormsService } from "./service.js";
 import { type ReporterRow, type SubmissionDbRow, SubmissionRepository } from "./submission-repository.js";
 import { checkValue, type FormValue, isNumeric, valueKey } from "./validation.js";
@@ -43,8 +42,8 @@ export function factsFor(actor: Actor, ctx: EntryContext, status: Status, commen
 }
 
 /**
- * Entry (填报) and approval (审核) of one org unit's return, the list of a round's reporters and
- * its completeness (上报率). Every read and write is limited to the actor's area.
+ * Entry (填报) and approval (审核) of one org unit's return. Every read and write is limited to the
+ * actor's area. A round's reporters list and completeness (上报率) are in RoundProgress.
  */
 export class EntryService {
   constructor(
@@ -271,92 +270,6 @@ export class EntryService {
       changedBy: h.changed_by,
       via: h.via,
     }));
-  }
-
-  async list(
-    actor: Actor,
-    formCode: string,
-    periodCode: string,
-    q: SubmissionListQuery,
-  ): Promise<Page<SubmissionRow>> {
-    requirePermission(actor, "forms.read");
-    const ctx = await this.context(actor, formCode, periodCode);
-    const { page, pageSize, ...filter } = q;
-    const { rows, total } = await new SubmissionRepository(this.db).list(
-      ctx.form.id,
-      ctx.period,
-      ctx.form.reporterTypes,
-      actor.scopePaths,
-      filter,
-      pageSize,
-      (page - 1) * pageSize,
-    );
-    return {
-      items: rows.map((r) => {
-        const status = (r.status ?? "none") as Status;
-        return {
-          orgCode: r.code,
-          orgName: r.name,
-          countyCode: r.county_code,
-          countyName: r.county_name,
-          schoolType: r.school_type,
-          status,
-          statusLabel: statusNames[status],
-          comment: r.comment,
-          submittedAt: iso(r.submitted_at),
-          updatedAt: iso(r.updated_at),
-        };
-      }),
-      page,
-      pageSize,
-      total: Math.min(total, COUNT_CAP),
-      totalExact: total <= COUNT_CAP,
-    };
-  }
-
-  /** 上报率 by county: expected reporters and how many are at each status. */
-  async completeness(actor: Actor, formCode: string, periodCode: string) {
-    requirePermission(actor, "forms.read");
-    const ctx = await this.context(actor, formCode, periodCode);
-    const rows = await new SubmissionRepository(this.db).completeness(
-      ctx.form.id,
-      ctx.period,
-      ctx.form.reporterTypes,
-      actor.scopePaths,
-    );
-    const blank = () => ({
-      expected: 0,
-      none: 0,
-      draft: 0,
-      submitted: 0,
-      approved: 0,
-      returned: 0,
-      accepted: 0,
-    });
-    const total = blank();
-    const counties = new Map<string, ReturnType<typeof blank> & { countyCode: string; countyName: string }>();
-    for (const r of rows) {
-      let c = counties.get(r.county_code);
-      if (!c) {
-        c = { ...blank(), countyCode: r.county_code, countyName: r.county_name };
-        counties.set(r.county_code, c);
-      }
-      const s = r.status as keyof ReturnType<typeof blank>;
-      c[s] += r.n;
-      c.expected += r.n;
-      total[s] += r.n;
-      total.expected += r.n;
-    }
-    const withRate = <T extends ReturnType<typeof blank>>(c: T) => {
-      const reported = c.submitted + c.approved + c.accepted;
-      return { ...c, reported, rate: c.expected ? reported / c.expected : null };
-    };
-    return {
-      form: { code: ctx.form.code, name: ctx.form.name },
-      period: { code: ctx.period.code, label: ctx.period.label, dueDate: ctx.round.dueDate },
-      total: withRate(total),
-      counties: [...counties.values()].map(withRate),
-    };
   }
 }
 

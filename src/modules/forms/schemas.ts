@@ -197,11 +197,14 @@ export const historyOut = z.array(
   }),
 );
 
-export const submissionListQuery = pageQuery.extend({
+/** The reporters list's filters (the xlsx export takes the same, without paging). */
+export const submissionFilterQuery = z.object({
   countyCode: z.string().max(6).optional(),
   status: z.enum(statuses).optional(),
   q: z.string().trim().max(50).optional().describe("name or code contains"),
 });
+export type SubmissionFilterQuery = z.infer<typeof submissionFilterQuery>;
+export const submissionListQuery = pageQuery.extend(submissionFilterQuery.shape);
 export type SubmissionListQuery = z.infer<typeof submissionListQuery>;
 
 export const submissionRow = z.object({

@@ -100,8 +100,8 @@ function checkCodeNames(list: CodeName[], field: string): FieldIssue[] {
 
 /**
  * Data elements (数据项) and forms (报表): definitions kept by city staff, and the two reads the
- * indicators engine uses. Entry and approval are in EntryService; the county template in
- * FormTemplates.
+ * indicators engine uses. Entry and approval are in EntryService; a round's reporters, their
+ * export and completeness in RoundProgress; the county template in FormTemplates.
  */
 export class FormsService {
   private readonly defs: DefinitionRepository;

@@ -63,6 +63,19 @@ export function reporterCondition(
     and (${sql.ref(`${alias}.valid_to`)} is null or ${sql.ref(`${alias}.valid_to`)} > ${period.start})`;
 }
 
+/** A reporter of a round with its submission's status (null when it has not started). */
+export interface ReporterStatusRow {
+  code: string;
+  name: string;
+  county_code: string;
+  county_name: string;
+  school_type: string | null;
+  status: SubmissionStatus | null;
+  comment: string | null;
+  submitted_at: Date | null;
+  updated_at: Date | null;
+}
+
 export interface SubmissionFilter {
   countyCode?: string;
   status?: "none" | SubmissionStatus;
@@ -253,26 +266,41 @@ export class SubmissionRepository {
     offset: number,
   ) {
     const where = this.listWhere(formId, period, reporterTypes, scopePaths, f);
-    const rows = await sql<{
-      code: string;
-      name: string;
-      county_code: string;
-      county_name: string;
-      school_type: string | null;
-      status: string | null;
-      comment: string | null;
-      submitted_at: Date | null;
-      updated_at: Date | null;
-    }>`select o.code, o.name, coalesce(o.county_code, '') as county_code, coalesce(c.name, '') as county_name,
-        o.school_type, s.status, s.comment, s.submitted_at, s.updated_at
-      from org_unit o
-      left join form_submission s on s.org_unit_id = o.id and s.form_id = ${formId} and s.period_code = ${period.code}
-      left join org_unit c on c.code = o.county_code and c.kind = 'county'
+    const rows = await sql<ReporterStatusRow>`${this.reporterStatusSelect(formId, period)}
       where ${where} order by o.path limit ${limit} offset ${offset}`.execute(this.db);
     const total = await sql<{ n: number }>`select count(*)::int as n from org_unit o
       left join form_submission s on s.org_unit_id = o.id and s.form_id = ${formId} and s.period_code = ${period.code}
       where ${where}`.execute(this.db);
     return { rows: rows.rows, total: total.rows[0].n };
+  }
+
+  /**
+   * The next `limit` reporters of the list's filter after `after` = [county code, unit code], in
+   * that order (the xlsx export reads in these batches, never the whole round at once).
+   */
+  async batchAfter(
+    formId: number,
+    period: Period,
+    reporterTypes: string[],
+    scopePaths: string[],
+    f: SubmissionFilter,
+    after: [string, string],
+    limit: number,
+  ) {
+    const where = this.listWhere(formId, period, reporterTypes, scopePaths, f);
+    const r = await sql<ReporterStatusRow>`${this.reporterStatusSelect(formId, period)}
+      where ${where} and (coalesce(o.county_code, ''), o.code) > (${after[0]}, ${after[1]})
+      order by coalesce(o.county_code, ''), o.code limit ${limit}`.execute(this.db);
+    return r.rows;
+  }
+
+  /** The list's columns: each reporter, its county's name and its submission (null when none). */
+  private reporterStatusSelect(formId: number, period: Period) {
+    return sql`select o.code, o.name, coalesce(o.county_code, '') as county_code,
+        coalesce(c.name, '') as county_name, o.school_type, s.status, s.comment, s.submitted_at, s.updated_at
+      from org_unit o
+      left join form_submission s on s.org_unit_id = o.id and s.form_id = ${formId} and s.period_code = ${period.code}
+      left join org_unit c on c.code = o.county_code and c.kind = 'county'`;
   }
 
   /** All reporters of the round in scope (the county template has one row each), with values. */

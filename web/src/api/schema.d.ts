@@ -4943,6 +4943,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/forms/{code}/periods/{period}/submissions.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出填报单位及状态 (xlsx, the list's filters without paging, by county then unit code; forms.read and exchange.export) */
+        get: {
+            parameters: {
+                query?: {
+                    countyCode?: string;
+                    status?: "none" | "draft" | "submitted" | "approved" | "returned" | "accepted";
+                    /** @description name or code contains */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/forms/{code}/periods/{period}/completeness": {
         parameters: {
             query?: never;

@@ -1,4 +1,4 @@
-import { InboxOutlined } from "@ant-design/icons";
+import { DownloadOutlined, InboxOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Progress, Space, Table, Typography, Upload } from "antd";
 import { useState } from "react";
@@ -6,7 +6,7 @@ import { useSearchParams } from "react-router";
 import { type ApiData, ApiError, api, call, upload } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { LoadError } from "../../components/page-state";
-import { useUrlFilters } from "../../components/url-state";
+import { toQueryString, useUrlFilters } from "../../components/url-state";
 import { FormRoundPicker, type Status, StatusTag, statusLabels, useSetRound } from "./common";
 
 type Completeness = ApiData<"/api/forms/{code}/periods/{period}/completeness", "get">;
@@ -229,6 +229,20 @@ export default function ProgressPage() {
       <Card
         title={`${filters.countyCode ? `${c?.counties.find((x) => x.countyCode === filters.countyCode)?.countyName ?? ""} ` : ""}${statusLabels[status]}的单位`}
         size="small"
+        extra={
+          form &&
+          period && (
+            <a
+              href={`/api/forms/${encodeURIComponent(form)}/periods/${encodeURIComponent(period)}/submissions.xlsx${toQueryString({ countyCode: filters.countyCode, status })}`}
+              download
+              data-testid="progress-export"
+            >
+              <Button size="small" icon={<DownloadOutlined />}>
+                导出 Excel
+              </Button>
+            </a>
+          )
+        }
       >
         <Table
           size="small"
