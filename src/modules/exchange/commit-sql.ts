@@ -32,8 +32,19 @@ export interface CommitContext {
 }
 
 export interface KindSql {
+  /**
+   * Statements run first in the transaction of the dry run's checks and in the commit's, before
+   * the checks (e.g. a temporary table of the staged rows resolved once, that the checks, the
+   * unchanged rows and the upsert read instead of resolving them each).
+   */
+  prepare?(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
   checks(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
   unchanged(stage: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * Statements run right before an upsert that writes `rows` rows, and right after it (e.g. a read
+   * model's statement triggers set aside for a large write).
+   */
+  aroundUpsert?(rows: number): { before: RawBuilder<unknown>; after: RawBuilder<unknown> };
   upsert(stage: RawBuilder<unknown>, c: CommitContext): RawBuilder<{ inserted: number; updated: number }>;
   /**
    * Tables the upsert writes a row to per staged row, whose secondary indexes and foreign keys a
