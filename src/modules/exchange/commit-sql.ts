@@ -33,12 +33,18 @@ export interface CommitContext {
 
 export interface KindSql {
   /**
-   * Statements run first in the transaction of the dry run's checks and in the commit's, before
-   * the checks (e.g. a temporary table of the staged rows resolved once, that the checks, the
-   * unchanged rows and the upsert read instead of resolving them each).
+   * Statements run first in the commit's transaction, before the checks (e.g. a temporary table of
+   * the staged rows resolved once, that the checks, the unchanged rows and the upsert then read
+   * instead of resolving them each).
    */
   prepare?(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
-  checks(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
+  /** `prepared`: the commit's `prepare` ran in this transaction (false in the dry run). */
+  checks(
+    stage: RawBuilder<unknown>,
+    scope: string[],
+    today: string,
+    prepared: boolean,
+  ): RawBuilder<unknown>[];
   unchanged(stage: RawBuilder<unknown>): RawBuilder<unknown>;
   /**
    * Statements run right before an upsert that writes `rows` rows, and right after it (e.g. a read

@@ -208,15 +208,11 @@ export class ImportRepository {
    */
   async runChecks(kind: ImportKind, jobId: string, table: string, scopePaths: string[], today: string) {
     const stage = sql.raw(checked(table));
-    const ks = kindSql[kind];
-    return this.database.bulkTransaction(async (tx) => {
-      await tx.exec(COMMIT_SETTINGS);
-      await this.timed("prepare", async () => {
-        for (const q of ks.prepare?.(stage, scopePaths, today) ?? []) await q.execute(tx.db);
-      });
-      return this.timed("checks", async () => {
+    return this.timed("checks", () =>
+      this.database.bulkTransaction(async (tx) => {
+        await tx.exec(COMMIT_SETTINGS);
         let n = 0;
-        for (const check of ks.checks(stage, scopePaths, today)) {
+        for (const check of kindSql[kind].checks(stage, scopePaths, today, false)) {
           const r = await sql<{ n: number }>`with i as (
               insert into import_error (job_id, row_number, column_name, value, reason)
               select ${jobId}::uuid, x.row_no, x.column_name, x.value, x.reason
@@ -225,8 +221,8 @@ export class ImportRepository {
           n += r.rows[0].n;
         }
         return n;
-      });
-    });
+      }),
+    );
   }
 
   /**
@@ -253,7 +249,7 @@ export class ImportRepository {
       const refused = await this.timed("checks", () =>
         sql<{ row_no: number; column_name: string; value: string | null; reason: string }>`
           select * from (${sql.join(
-            ks.checks(stage, scopePaths, ctx.today).map((c) => sql`(${c})`),
+            ks.checks(stage, scopePaths, ctx.today, true).map((c) => sql`(${c})`),
             sql` union all `,
           )}) as x(row_no, column_name, value, reason)
           order by row_no limit 1000`.execute(tx.db),

@@ -17,8 +17,7 @@ const RESOLVED = sql.raw("pg_temp.screening_resolved");
  * made only for rows without a 学籍号 (a hash of every student by 身份证号, built for a file that
  * never needs it, cost 1.3 s of a 550,000-row check). `in_scope` is null when no student was found.
  */
-const resolve = (stage: RawBuilder<unknown>, scope: string[]) => sql`
-  create temporary table screening_resolved on commit drop as
+const resolved = (stage: RawBuilder<unknown>, scope: string[]) => sql`
   select r.*, ${underPaths("r.org_path", scope)} as in_scope
   from (
     select st.*, coalesce(a.id, b.id) as student_id, coalesce(a.name, b.name) as roll_name,
@@ -35,6 +34,42 @@ const resolve = (stage: RawBuilder<unknown>, scope: string[]) => sql`
       ) b on true
   ) r`;
 
+/**
+ * The rows the database refuses, from the resolved rows `r`: each problem as its message (null when
+ * none), listed one per (row, column). In-file duplicates that the row checks could not see (one row
+ * naming the student by 学籍号, the other by 身份证号) need a row without 学籍号, so only students
+ * with such a row are sorted.
+ */
+const problems = (r: RawBuilder<unknown>) => sql`
+  select x.row_no, e.column_name, e.value, e.reason
+  from (select r.row_no, r.screened_on,
+      case when r.student_id is null or not r.in_scope then coalesce(r.student_number, r.resident_id) end as missing,
+      case when r.in_scope and r.student_number is not null and r.resident_id is not null
+        and r.roll_resident_id is distinct from r.resident_id
+        then '身份证号与学籍号 ' || r.student_number || ' 的学生不一致，请核对' end as bad_id,
+      case when r.in_scope and r.name is not null and r.name <> r.roll_name
+        then '与学籍中的姓名“' || r.roll_name || '”不一致，请核对学籍号' end as bad_name,
+      case when r.in_scope and r.screened_on < r.birth_date
+        then '筛查日期早于学生的出生日期 ' || r.birth_date::text end as too_early,
+      case when r.student_number is null then '身份证号' else '学籍号' end as named_in,
+      case when r.resident_id is not null and r.in_scope then r.resident_id end as resident_id,
+      case when r.name is not null and r.in_scope then r.name end as name
+    from ${r} r) x
+  cross join lateral (values
+    (x.named_in, x.missing, case when x.missing is not null
+      then '学生不存在或不在您的管理范围内（请先导入学生名册）' end),
+    ('身份证号', x.resident_id, x.bad_id),
+    ('姓名', x.name, x.bad_name),
+    ('筛查日期', x.screened_on::text, x.too_early)
+  ) as e(column_name, value, reason)
+  where coalesce(x.missing, x.bad_id, x.bad_name, x.too_early) is not null and e.reason is not null
+  union all
+  select x.row_no, '筛查日期', x.screened_on::text,
+    '同一学生同一筛查日期在文件中重复（学籍号和身份证号指向同一学生）：第' || x.first_row || '行和第' || x.row_no || '行'
+  from (select d.row_no, d.screened_on, min(d.row_no) over (partition by d.student_id, d.screened_on) as first_row
+    from ${r} d where d.student_id in (select n.student_id from ${r} n where n.student_number is null)) x
+  where x.row_no <> x.first_row`;
+
 /** The school year (starting 1 September) of a date, as its first calendar year. */
 const schoolYear = (d: RawBuilder<unknown>) => sql`extract(year from (${d} - interval '8 months'))::int`;
 
@@ -43,42 +78,13 @@ export const screeningsSql: KindSql = {
   // planned from its real size.
   prepare: (stage, scope) => [
     sql`drop table if exists pg_temp.screening_resolved`,
-    resolve(stage, scope),
+    sql`create temporary table screening_resolved on commit drop as ${resolved(stage, scope)}`,
     sql`analyze pg_temp.screening_resolved`,
   ],
-  // The problem rows, each problem as its message (null when none), listed one per (row, column).
-  // In-file duplicates that the row checks could not see (one row naming the student by 学籍号, the
-  // other by 身份证号) need a row without 学籍号, so only students with such a row are sorted.
-  checks: () => [
-    sql`select x.row_no, e.column_name, e.value, e.reason
-      from (select r.row_no, r.screened_on,
-          case when r.student_id is null or not r.in_scope then coalesce(r.student_number, r.resident_id) end as missing,
-          case when r.in_scope and r.student_number is not null and r.resident_id is not null
-            and r.roll_resident_id is distinct from r.resident_id
-            then '身份证号与学籍号 ' || r.student_number || ' 的学生不一致，请核对' end as bad_id,
-          case when r.in_scope and r.name is not null and r.name <> r.roll_name
-            then '与学籍中的姓名“' || r.roll_name || '”不一致，请核对学籍号' end as bad_name,
-          case when r.in_scope and r.screened_on < r.birth_date
-            then '筛查日期早于学生的出生日期 ' || r.birth_date::text end as too_early,
-          case when r.student_number is null then '身份证号' else '学籍号' end as named_in,
-          case when r.resident_id is not null and r.in_scope then r.resident_id end as resident_id,
-          case when r.name is not null and r.in_scope then r.name end as name
-        from ${RESOLVED} r) x
-      cross join lateral (values
-        (x.named_in, x.missing, case when x.missing is not null
-          then '学生不存在或不在您的管理范围内（请先导入学生名册）' end),
-        ('身份证号', x.resident_id, x.bad_id),
-        ('姓名', x.name, x.bad_name),
-        ('筛查日期', x.screened_on::text, x.too_early)
-      ) as e(column_name, value, reason)
-      where coalesce(x.missing, x.bad_id, x.bad_name, x.too_early) is not null and e.reason is not null`,
-    sql`select x.row_no, '筛查日期', x.screened_on::text,
-        '同一学生同一筛查日期在文件中重复（学籍号和身份证号指向同一学生）：第' || x.first_row || '行和第' || x.row_no || '行'
-      from (select r.row_no, r.screened_on,
-          min(r.row_no) over (partition by r.student_id, r.screened_on) as first_row
-        from ${RESOLVED} r
-        where r.student_id in (select n.student_id from ${RESOLVED} n where n.student_number is null)) x
-      where x.row_no <> x.first_row`,
+  checks: (stage, scope, _today, prepared) => [
+    prepared
+      ? problems(RESOLVED)
+      : sql`with r as materialized (${resolved(stage, scope)}) ${problems(sql.raw("r"))}`,
   ],
   unchanged: () => sql`delete from ${RESOLVED} r using vision_screening v
     where v.student_id = r.student_id and v.screened_on = r.screened_on
