@@ -32,8 +32,25 @@ export interface CommitContext {
 }
 
 export interface KindSql {
-  checks(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
+  /**
+   * Statements run first in the commit's transaction, before the checks (e.g. a temporary table of
+   * the staged rows resolved once, that the checks, the unchanged rows and the upsert then read
+   * instead of resolving them each).
+   */
+  prepare?(stage: RawBuilder<unknown>, scope: string[], today: string): RawBuilder<unknown>[];
+  /** `prepared`: the commit's `prepare` ran in this transaction (false in the dry run). */
+  checks(
+    stage: RawBuilder<unknown>,
+    scope: string[],
+    today: string,
+    prepared: boolean,
+  ): RawBuilder<unknown>[];
   unchanged(stage: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * Statements run right before an upsert that writes `rows` rows, and right after it (e.g. a read
+   * model's statement triggers set aside for a large write).
+   */
+  aroundUpsert?(rows: number): { before: RawBuilder<unknown>; after: RawBuilder<unknown> };
   upsert(stage: RawBuilder<unknown>, c: CommitContext): RawBuilder<{ inserted: number; updated: number }>;
   /**
    * Tables the upsert writes a row to per staged row, whose secondary indexes and foreign keys a

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import fs from "node:fs";
 import iconv from "iconv-lite";
 import { AppError } from "../../shared/errors.js";
@@ -33,34 +34,43 @@ export async function detectEncoding(filePath: string): Promise<{ encoding: Text
       return { encoding: "utf-8", skip: 3 };
     if (bytesRead >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: "utf-16le", skip: 2 };
     if (bytesRead >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: "utf-16be", skip: 2 };
-    // Not valid UTF-8 anywhere in the file → GB18030 (a superset of GBK and GB2312).
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    const buf = Buffer.alloc(READ_CHUNK);
+    // Not valid UTF-8 anywhere in the file → GB18030 (a superset of GBK and GB2312). Checked chunk
+    // by chunk with isUtf8 (a character cut by the chunk's end is carried to the next): a fatal
+    // TextDecoder, which builds the text it then throws away, took 0.35 s of a 52 MB file.
+    const buf = Buffer.alloc(READ_CHUNK + 4);
     let pos = 0;
+    let carried = 0;
     for (;;) {
-      const { bytesRead: n } = await fd.read(buf, 0, buf.length, pos);
-      if (n === 0) break;
-      if (buf.subarray(0, n).includes(0))
+      const { bytesRead } = await fd.read(buf, carried, READ_CHUNK, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      const n = carried + bytesRead;
+      if (buf.subarray(carried, n).includes(0))
         throw new AppError(
           "UNSUPPORTED_FILE",
           "文件不是文本格式的CSV（含有二进制内容），请上传 .xlsx 或 .csv 文件",
         );
-      try {
-        decoder.decode(buf.subarray(0, n), { stream: true });
-      } catch {
-        return { encoding: "gb18030", skip: 0 };
-      }
-      pos += n;
+      const whole = utf8Boundary(buf, n);
+      if (!isUtf8(buf.subarray(0, whole))) return { encoding: "gb18030", skip: 0 };
+      buf.copy(buf, 0, whole, n);
+      carried = n - whole;
     }
-    try {
-      decoder.decode();
-    } catch {
-      return { encoding: "gb18030", skip: 0 };
-    }
-    return { encoding: "utf-8", skip: 0 };
+    return { encoding: carried === 0 ? "utf-8" : "gb18030", skip: 0 };
   } finally {
     await fd.close();
   }
+}
+
+/**
+ * Where the last whole UTF-8 character of buf[0, n) ends: n, or the start of a multi-byte
+ * sequence cut short by the end (its lead byte and up to 2 continuation bytes).
+ */
+function utf8Boundary(buf: Buffer, n: number): number {
+  let k = n - 1;
+  while (k >= 0 && k > n - 4 && (buf[k] & 0xc0) === 0x80) k--;
+  if (k < 0 || buf[k] < 0xc0) return n;
+  const length = buf[k] >= 0xf0 ? 4 : buf[k] >= 0xe0 ? 3 : 2;
+  return n - k < length ? k : n;
 }
 
 function makeDecoder(encoding: TextEncoding): (buf: Buffer | null) => string {
@@ -117,7 +127,20 @@ export class CsvParser {
   private rowNumber = 0;
 
   push(text: string, final: boolean, out: SheetRow[]): void {
-    let s = this.carry ? flatten(this.carry + text) : text;
+    let s = text;
+    if (this.carry && this.delimiter !== null) {
+      // The previous chunk's unfinished record is completed with this chunk's first line only, and
+      // the rest of the chunk is parsed as it is: joined to the whole chunk, the tail made a rope
+      // that cost a copy of every chunk to flatten (0.8 s of a 52 MB file). Only a quoted field
+      // running over that line joins the rest.
+      const nl = text.indexOf("\n");
+      if (nl < 0) s = flatten(this.carry + text);
+      else {
+        const head = this.carry + text.slice(0, nl + 1);
+        const used = this.parse(head, false, out);
+        s = used === head.length ? text.slice(nl + 1) : flatten(head.slice(used) + text.slice(nl + 1));
+      }
+    } else if (this.carry) s = flatten(this.carry + text);
     if (this.delimiter === null) {
       if (!final && s.indexOf("\n") < 0 && s.length < MAX_RECORD_CHARS) {
         this.carry = s;

@@ -98,6 +98,41 @@ describe("CSV reader", () => {
     ]);
   });
 
+  it("reads the same records wherever the text is cut into chunks", () => {
+    const text = '学籍号,姓名\nG1,"张\n三"\nG2,"李,""四"""\r\nG3,王五\n"G4","赵\r\n\n六"\nG5,钱七';
+    const whole: SheetRow[] = [];
+    new CsvParser().push(text, true, whole);
+    expect(whole.map((r) => r.cells)).toEqual([
+      ["学籍号", "姓名"],
+      ["G1", "张\n三"],
+      ["G2", '李,"四"'],
+      ["G3", "王五"],
+      ["G4", "赵\r\n\n六"],
+      ["G5", "钱七"],
+    ]);
+    for (let cut = 1; cut < text.length; cut++)
+      for (const cut2 of [cut + 1, cut + 7, text.length]) {
+        const p = new CsvParser();
+        const out: SheetRow[] = [];
+        p.push(text.slice(0, cut), false, out);
+        p.push(text.slice(cut, cut2), false, out);
+        p.push(text.slice(cut2), true, out);
+        expect(out).toEqual(whole);
+      }
+  });
+
+  it("reads UTF-8 whose characters straddle the reader's 1 MB chunks, and GB18030 past them", async () => {
+    const line = "G1,张三,吕梁市离石区\n";
+    const text = `学籍号,姓名,地址\n${line.repeat(Math.ceil((1 << 20) / Buffer.byteLength(line)) * 2)}`;
+    for (let shift = 0; shift < 3; shift++) {
+      const rows = await csvRows(`${"x".repeat(shift)}${text}`);
+      expect(rows.length).toBe(text.split("\n").length - 1);
+      expect(rows.slice(1).every((r) => r.cells[2] === "吕梁市离石区")).toBe(true);
+    }
+    const gb = Buffer.concat([Buffer.from(text), iconv.encode("G2,李四,汾阳\n", "gb18030")]);
+    expect((await csvRows(gb)).at(-1)?.cells).toEqual(["G2", "李四", "汾阳"]);
+  });
+
   it("strips a UTF-8 BOM and reads GB18030 from Chinese Excel", async () => {
     const text = "学籍号,姓名\r\nG1,张三\r\n";
     expect((await csvRows(`\ufeff${text}`))[0].cells[0]).toBe("学籍号");

@@ -38,7 +38,7 @@ export interface ImportRepositoryOptions {
   onPhase?: (phase: ImportPhase, seconds: number) => void;
 }
 
-export type ImportPhase = "stage" | "checks" | "unchanged" | "upsert" | "indexes";
+export type ImportPhase = "stage" | "prepare" | "checks" | "unchanged" | "upsert" | "indexes";
 
 /** SQL of import jobs, their errors, the lookups of a file's validation and the staging tables. */
 export class ImportRepository {
@@ -212,7 +212,7 @@ export class ImportRepository {
       this.database.bulkTransaction(async (tx) => {
         await tx.exec(COMMIT_SETTINGS);
         let n = 0;
-        for (const check of kindSql[kind].checks(stage, scopePaths, today)) {
+        for (const check of kindSql[kind].checks(stage, scopePaths, today, false)) {
           const r = await sql<{ n: number }>`with i as (
               insert into import_error (job_id, row_number, column_name, value, reason)
               select ${jobId}::uuid, x.row_no, x.column_name, x.value, x.reason
@@ -243,10 +243,13 @@ export class ImportRepository {
     const ks = kindSql[kind];
     return this.database.bulkTransaction(async (tx) => {
       await tx.exec(COMMIT_SETTINGS);
+      await this.timed("prepare", async () => {
+        for (const q of ks.prepare?.(stage, scopePaths, ctx.today) ?? []) await q.execute(tx.db);
+      });
       const refused = await this.timed("checks", () =>
         sql<{ row_no: number; column_name: string; value: string | null; reason: string }>`
           select * from (${sql.join(
-            ks.checks(stage, scopePaths, ctx.today).map((c) => sql`(${c})`),
+            ks.checks(stage, scopePaths, ctx.today, true).map((c) => sql`(${c})`),
             sql` union all `,
           )}) as x(row_no, column_name, value, reason)
           order by row_no limit 1000`.execute(tx.db),
@@ -271,7 +274,13 @@ export class ImportRepository {
         tx,
         await tablesWorthDeferring(tx, ks.bulkTables ?? [], total - unchanged, this.bulkMinRows),
       );
-      const r = await this.timed("upsert", async () => (await ks.upsert(stage, ctx).execute(tx.db)).rows[0]);
+      const around = ks.aroundUpsert?.(total - unchanged);
+      const r = await this.timed("upsert", async () => {
+        if (around) await around.before.execute(tx.db);
+        const counts = (await ks.upsert(stage, ctx).execute(tx.db)).rows[0];
+        if (around) await around.after.execute(tx.db);
+        return counts;
+      });
       if (rebuild) await this.timed("indexes", rebuild);
       const counts = { total, inserted: r.inserted, updated: r.updated, unchanged };
       await finish(tx.db, counts);

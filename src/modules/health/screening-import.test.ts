@@ -50,4 +50,37 @@ describe("vision screening rows", () => {
     ]);
     expect(issues[0].reason).toBe("必填项为空");
   });
+
+  it("stores each reading as the general rule would, whether written plainly or not", () => {
+    // the general rule (any number → checked → formatted), against which the plain cells' short cut is held
+    const acuity = (v: string) => {
+      if (!/^[-+]?\d+(?:\.\d+)?$/.test(v)) return null;
+      const x = Number(v);
+      const tenths = Math.round(x * 10);
+      if ((x > 0 && x <= 2) || x < 4 || x > 5.3 || Math.abs(x * 10 - tenths) > 1e-9) return null;
+      return (tenths / 10).toFixed(1);
+    };
+    const se = (v: string) => {
+      if (!/^[-+]?\d+(?:\.\d+)?$/.test(v)) return null;
+      const x = Number(v);
+      const hundredths = Math.round(x * 100);
+      if (Math.abs(x) > 30 || Math.abs(x * 100 - hundredths) > 1e-6) return null;
+      return (hundredths / 100).toFixed(2);
+    };
+    const digits = ["0", "1", "2", "3", "4", "5", "6", "9"];
+    const acuities = digits.flatMap((a) => digits.flatMap((b) => [`${a}.${b}`, `${a}.${b}0`, `0${a}.${b}`]));
+    const ses = ["", "-", "+"].flatMap((sign) =>
+      ["0", "00", "1", "01", "5", "10", "29", "30", "31", "99"].flatMap((whole) =>
+        ["", ".0", ".00", ".01", ".25", ".5", ".50", ".125", ".99"].map((part) => `${sign}${whole}${part}`),
+      ),
+    );
+    const rows = [
+      ...acuities.map((v) => ({ va: v, se: "0.00", want: [acuity(v), "0.00"] })),
+      ...ses.map((v) => ({ va: "5.0", se: v, want: ["5.0", se(v)] })),
+    ];
+    const { staged } = validate(rows.map((r, i) => [`G${i}`, "2023-10-12", r.va, "5.0", r.se, "0"]));
+    expect(staged.map((s, i) => (s ? [s[4], s[6]] : rows[i].want.includes(null) ? rows[i].want : s))).toEqual(
+      rows.map((r) => r.want),
+    );
+  });
 });

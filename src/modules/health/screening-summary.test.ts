@@ -201,6 +201,15 @@ describe("the per-school screening summary", () => {
       expect(done).toMatchObject({ status: "committed", inserted: 3 });
       await new HealthService(repo).myopiaBySchool("2022");
       await expectSummaryRight();
+      // the import set the summary's triggers aside for its write only (migration 0033): they are
+      // back, and keep the summary right through the next small statement
+      const triggers = await sql<{ enabled: string }>`select tgenabled as enabled from pg_trigger
+        where tgrelid = 'vision_screening'::regclass and not tgisinternal`.execute(db());
+      expect(triggers.rows.map((x) => x.enabled)).toEqual(["O", "O", "O", "O"]);
+      await sql`update vision_screening set va_left = 4.0, se_left = -2
+        where id = (select min(id) from vision_screening where screened_on = '2022-12-02')`.execute(db());
+      expect((await repo.summaryState())?.stale).toBe(false);
+      await expectSummaryRight();
     } finally {
       await sql`update vision_screening_summary_state set incremental_limit = 20000`.execute(db());
     }
