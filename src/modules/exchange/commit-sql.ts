@@ -93,8 +93,7 @@ const students: KindSql = {
           t.grade, t.class_group_id, t.status, t.enrolled_on, t.deleted_at)
         is distinct from (st.name, st.gender, st.resident_id, st.birth_date, st.school_id, st.org_path,
           st.county_code, st.stage, st.grade, st.class_group_id, st.status, st.enrolled_on, null::timestamptz)
-      returning t.id, t.student_number, t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path,
-        t.grade, t.class_group_id, t.status, t.enrolled_on
+      returning t.id, t.student_number, t.school_id, t.org_path, t.status, t.enrolled_on
     ), inserted as (
       insert into student (student_number, name, gender, resident_id, birth_date, school_id, org_path,
         county_code, stage, grade, class_group_id, status, enrolled_on)
@@ -102,23 +101,18 @@ const students: KindSql = {
         grade, class_group_id, status, enrolled_on
       from ${stage} st where not exists (select 1 from prev p where p.student_number = st.student_number)
       order by student_number
-      returning id, student_number, name, gender, resident_id, birth_date, school_id, org_path, grade,
-        class_group_id, status, enrolled_on
+      returning id, student_number, school_id, org_path, status, enrolled_on
     ), up as (
       select *, false as created from updated union all select *, true as created from inserted
     ), audit as (
-      -- "after" from the written row itself (and its school's code): no second pass over the stage.
+      -- "after": the JSON the dry run staged with the row (kind-students.ts), i.e. the values written.
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
       select ${audit(c)}, case when up.created then 'create' else 'update' end, 'student', up.student_number, up.org_path,
         case when p.id is not null then jsonb_build_object('studentNumber', p.student_number, 'name', p.name,
           'gender', p.gender, 'residentId', p.resident_id, 'birthDate', p.birth_date, 'schoolCode', p.school_code,
           'grade', p.grade, 'classGroupId', p.class_group_id, 'status', p.status, 'enrolledOn', p.enrolled_on) end,
-        jsonb_build_object('studentNumber', up.student_number, 'name', up.name, 'gender', up.gender,
-          'residentId', up.resident_id, 'birthDate', up.birth_date::text, 'schoolCode', o.code,
-          'grade', up.grade, 'classGroupId', up.class_group_id, 'status', up.status,
-          'enrolledOn', up.enrolled_on::text),
-        ${c.context}::jsonb
-      from up join org_unit o on o.id = up.school_id
+        st.after, ${c.context}::jsonb
+      from up join ${stage} st on st.student_number = up.student_number
         left join prev p on not up.created and p.student_number = up.student_number
       order by up.student_number
     ), history as (
