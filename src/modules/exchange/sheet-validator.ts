@@ -1,3 +1,4 @@
+import type { CsvValue } from "../../db/connect.js";
 import { cellTypeProblem } from "./fields.js";
 import {
   headerKey,
@@ -82,7 +83,7 @@ export class SheetValidator {
   };
 
   /** Feeds one row; returns its staging values when it is a valid data row. */
-  accept(row: SheetRow): (string | null)[] | null {
+  accept(row: SheetRow): CsvValue[] | null {
     if (this.headerRow === null) {
       this.seekHeader(row);
       return null;
