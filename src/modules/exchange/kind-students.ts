@@ -233,8 +233,13 @@ export function studentAfter(
   );
 }
 
-/** Characters a JSON string must escape. */
-const JSON_ESCAPED = /["\\\u0000-\u001f]/;
-
 const orNull = (v: string | null) => (v === null ? "null" : `""${v}""`);
-const jsonText = (v: string) => (JSON_ESCAPED.test(v) ? JSON.stringify(v).replaceAll('"', '""') : `""${v}""`);
+
+/** A JSON string, escaped for CSV; JSON.stringify only when it has a character JSON escapes. */
+function jsonText(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92) return JSON.stringify(v).replaceAll('"', '""');
+  }
+  return `""${v}""`;
+}
