@@ -265,18 +265,6 @@ export function toCsv(rows: (string | null)[][]): string {
 }
 
 /**
- * A field already escaped for CSV (its double quotes doubled; without the enclosing quotes): the
- * encoder writes it as it is, in one native UTF-8 write. For long texts full of quotes (JSON), which
- * the byte-by-byte path would escape character by character.
- */
-export class CsvQuoted {
-  constructor(readonly text: string) {}
-}
-
-/** A value for COPY: text, null (NULL), or text already escaped. */
-export type CsvValue = string | null | CsvQuoted;
-
-/**
  * Rows encoded as CSV for COPY (null is an unquoted empty field, NULL; every other value is quoted),
  * written as UTF-8 bytes straight into a growing buffer: several times faster than building the
  * text (string concatenation and the Blob's own encoding dominated a 550,000-row COPY). A caller
@@ -294,7 +282,7 @@ export class CsvEncoder {
   }
 
   /** Appends one row; `first`, when given, is written as its first field (e.g. a row number). */
-  add(row: readonly CsvValue[], first?: string): void {
+  add(row: readonly (string | null)[], first?: string): void {
     if (first !== undefined) {
       this.field(first);
       this.buf[this.pos++] = 44; // ,
@@ -305,8 +293,7 @@ export class CsvEncoder {
         this.buf[this.pos++] = 44;
       }
       const v = row[i];
-      if (typeof v === "string") this.field(v);
-      else if (v !== null) this.quoted(v.text);
+      if (v !== null) this.field(v);
     }
     this.room(1);
     this.buf[this.pos++] = 10; // \n
@@ -338,13 +325,6 @@ export class CsvEncoder {
     }
     buf[pos++] = 34;
     this.pos = pos;
-  }
-
-  private quoted(v: string) {
-    this.room(v.length * 3 + 3);
-    this.buf[this.pos++] = 34;
-    this.pos += this.buf.write(v, this.pos, "utf8");
-    this.buf[this.pos++] = 34;
   }
 
   private room(bytes: number) {

@@ -93,39 +93,41 @@ const students: KindSql = {
           t.grade, t.class_group_id, t.status, t.enrolled_on, t.deleted_at)
         is distinct from (st.name, st.gender, st.resident_id, st.birth_date, st.school_id, st.org_path,
           st.county_code, st.stage, st.grade, st.class_group_id, st.status, st.enrolled_on, null::timestamptz)
-      returning t.id, t.student_number, t.school_id, t.org_path, t.status, t.enrolled_on, st.after
-    ), fresh as materialized (
-      -- The new rows, read from the stage and sorted once: the student rows and their audit rows
-      -- are written from here (a join of the written rows back to the stage sorted it again).
-      select * from ${stage} st where not exists (select 1 from prev p where p.student_number = st.student_number)
-      order by student_number
+      returning t.id, t.student_number, t.name, t.gender, t.resident_id, t.birth_date, t.school_id, t.org_path,
+        t.grade, t.class_group_id, t.status, t.enrolled_on
     ), inserted as (
       insert into student (student_number, name, gender, resident_id, birth_date, school_id, org_path,
         county_code, stage, grade, class_group_id, status, enrolled_on)
       select student_number, name, gender, resident_id, birth_date, school_id, org_path, county_code, stage,
         grade, class_group_id, status, enrolled_on
-      from fresh
-      returning id, status, school_id, enrolled_on
+      from ${stage} st where not exists (select 1 from prev p where p.student_number = st.student_number)
+      order by student_number
+      returning id, student_number, name, gender, resident_id, birth_date, school_id, org_path, grade,
+        class_group_id, status, enrolled_on
+    ), up as (
+      select *, false as created from updated union all select *, true as created from inserted
     ), audit as (
-      -- "after": the JSON the dry run staged with the row (kind-students.ts), i.e. the values written.
+      -- "after" from the written row itself (and its school's code): no second pass over the stage.
       insert into audit_log (actor_type, actor_id, actor_name, action, entity, entity_key, org_path, before, after, context)
-      select ${audit(c)}, 'update', 'student', u.student_number, u.org_path,
-        jsonb_build_object('studentNumber', p.student_number, 'name', p.name,
+      select ${audit(c)}, case when up.created then 'create' else 'update' end, 'student', up.student_number, up.org_path,
+        case when p.id is not null then jsonb_build_object('studentNumber', p.student_number, 'name', p.name,
           'gender', p.gender, 'residentId', p.resident_id, 'birthDate', p.birth_date, 'schoolCode', p.school_code,
-          'grade', p.grade, 'classGroupId', p.class_group_id, 'status', p.status, 'enrolledOn', p.enrolled_on),
-        u.after, ${c.context}::jsonb
-      from updated u join prev p on p.student_number = u.student_number
-      union all
-      select ${audit(c)}, 'create', 'student', f.student_number, f.org_path, null, f.after, ${c.context}::jsonb
-      from fresh f
+          'grade', p.grade, 'classGroupId', p.class_group_id, 'status', p.status, 'enrolledOn', p.enrolled_on) end,
+        jsonb_build_object('studentNumber', up.student_number, 'name', up.name, 'gender', up.gender,
+          'residentId', up.resident_id, 'birthDate', up.birth_date::text, 'schoolCode', o.code,
+          'grade', up.grade, 'classGroupId', up.class_group_id, 'status', up.status,
+          'enrolledOn', up.enrolled_on::text),
+        ${c.context}::jsonb
+      from up join org_unit o on o.id = up.school_id
+        left join prev p on not up.created and p.student_number = up.student_number
+      order by up.student_number
     ), history as (
       insert into student_status_history (student_id, status, school_id, effective_on, note, recorded_by)
-      select u.id, u.status, u.school_id, ${c.today}::date, '导入变更', ${c.actorName}
-      from updated u join prev p on p.student_number = u.student_number
-      where p.status <> u.status or p.school_id <> u.school_id
-      union all
-      select i.id, i.status, i.school_id, coalesce(i.enrolled_on, ${c.today}::date), '导入建档', ${c.actorName}
-      from inserted i
+      select up.id, up.status, up.school_id,
+        case when up.created then coalesce(up.enrolled_on, ${c.today}::date) else ${c.today}::date end,
+        case when up.created then '导入建档' else '导入变更' end, ${c.actorName}
+      from up left join prev p on not up.created and p.student_number = up.student_number
+      where up.created or p.status <> up.status or p.school_id <> up.school_id
     )
     select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated`,
 };

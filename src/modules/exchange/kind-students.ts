@@ -1,4 +1,3 @@
-import { CsvQuoted } from "../../db/connect.js";
 import { enrolmentStatusLabels, genderLabels, gradeLabels, parseGrade } from "../registry/codes.js";
 import {
   choice,
@@ -129,10 +128,6 @@ export const studentsKind: ImportKindDef = {
     ["class_group_id", "bigint"],
     ["status", "text"],
     ["enrolled_on", "date"],
-    // The audit row's "after" (commit-sql.ts), made here from the values staged: the server parses
-    // it during the dry run's COPY, overlapped with the parsing of the next rows, instead of
-    // building 550,000 JSON objects inside the commit.
-    ["after", "jsonb"],
   ],
   validator(l) {
     const numbers = duplicateFinder("学籍号");
@@ -176,18 +171,6 @@ export const studentsKind: ImportKindDef = {
       if (studentNumber) numbers(r, fail, "studentNumber", studentNumber);
       if (who?.residentId) ids(r, fail, "residentId", who.residentId);
       if (state.failed || !studentNumber || !name || !who || !s || grade === undefined) return null;
-      const after = studentAfter(
-        studentNumber,
-        name,
-        who.gender,
-        who.residentId,
-        who.birthDate,
-        s.code,
-        grade,
-        classGroupId,
-        status ?? "enrolled",
-        enrolledOn ?? null,
-      );
       return [
         studentNumber,
         name,
@@ -203,43 +186,7 @@ export const studentsKind: ImportKindDef = {
         classGroupId,
         status ?? "enrolled",
         enrolledOn ?? null,
-        after,
       ];
     };
   },
 };
-
-/**
- * A student as the audit log shows it (before and after of each change): the JSON of the values
- * written, with the keys of the student editor's audit rows (studentSnapshot, people/presenters.ts),
- * escaped for CSV as it is made (its quotes doubled): 550,000 of them were 2 s of the dry run's
- * CPU through JSON.stringify and the encoder's character-by-character path. Every value but the
- * name is validated to letters, digits and dashes; the name is escaped when it needs it.
- */
-export function studentAfter(
-  studentNumber: string,
-  name: string,
-  gender: string,
-  residentId: string | null,
-  birthDate: string | null,
-  schoolCode: string,
-  grade: number,
-  classGroupId: string | null,
-  status: string,
-  enrolledOn: string | null,
-): CsvQuoted {
-  return new CsvQuoted(
-    `{""studentNumber"":""${studentNumber}"",""name"":${jsonText(name)},""gender"":""${gender}"",""residentId"":${orNull(residentId)},""birthDate"":${orNull(birthDate)},""schoolCode"":""${schoolCode}"",""grade"":${grade},""classGroupId"":${classGroupId ?? "null"},""status"":""${status}"",""enrolledOn"":${orNull(enrolledOn)}}`,
-  );
-}
-
-const orNull = (v: string | null) => (v === null ? "null" : `""${v}""`);
-
-/** A JSON string, escaped for CSV; JSON.stringify only when it has a character JSON escapes. */
-function jsonText(v: string): string {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92) return JSON.stringify(v).replaceAll('"', '""');
-  }
-  return `""${v}""`;
-}

@@ -1,4 +1,3 @@
-import type { CsvValue } from "../../db/connect.js";
 import type { DataTopic } from "../../shared/data-events.js";
 import type { Permission } from "../access/permissions.js";
 import { clean } from "./values.js";
@@ -83,7 +82,7 @@ export interface RowView {
 
 export type ErrorFn = (key: string, value: string, reason: string) => void;
 /** Returns the staging row (without row_no), or null when the row has errors. */
-export type RowValidator = (r: RowView, err: ErrorFn) => CsvValue[] | null;
+export type RowValidator = (r: RowView, err: ErrorFn) => (string | null)[] | null;
 
 export interface ImportKindDef {
   kind: ImportKind;

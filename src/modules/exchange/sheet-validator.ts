@@ -1,4 +1,3 @@
-import type { CsvValue } from "../../db/connect.js";
 import { cellTypeProblem } from "./fields.js";
 import {
   headerKey,
@@ -83,7 +82,7 @@ export class SheetValidator {
   };
 
   /** Feeds one row; returns its staging values when it is a valid data row. */
-  accept(row: SheetRow): CsvValue[] | null {
+  accept(row: SheetRow): (string | null)[] | null {
     if (this.headerRow === null) {
       this.seekHeader(row);
       return null;
