@@ -3,7 +3,7 @@
  * and from xlsx, on PostgreSQL and on PGlite.
  *
  *   npx tsx bench/import.ts [--rows 550000] [--engines postgres,pglite] [--formats csv,xlsx]
- *                           [--twice] [--row-by-row] [--url postgres://…]
+ *                           [--twice] [--row-by-row] [--url postgres://…] [--keep <database>]
  *
  * The bench makes its own city (13 counties, ~1,500 schools, inserted directly: it does not depend
  * on the demo city) and its own student files (valid ID numbers via makeResidentId), cached under
@@ -12,7 +12,9 @@
  * CPU seconds of its database backends are reported, with the time of each database step: on a
  * busy machine the CPU figures are the steadier ones. --twice imports the same file again
  * (every row unchanged) and reports that too. --row-by-row keeps the indexes in place however large
- * the commit (deferred-indexes.ts), for comparison. Tests never assert on time; this prints figures.
+ * the commit (deferred-indexes.ts), for comparison. --keep <database> (PostgreSQL, CSV) runs only
+ * the first dry run, into that database, and leaves it with the job validated and its stage in place
+ * for bench/sql-steps.ts. Tests never assert on time; this prints figures.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -24,7 +26,7 @@ import { connect, type Database } from "../src/db/connect.js";
 import { migrate } from "../src/db/migrate.js";
 import { withDatabase } from "../src/db/url.js";
 import { syncBuiltinRoles } from "../src/modules/access/bootstrap.js";
-import { ImportRepository } from "../src/modules/exchange/repository.js";
+import { ImportRepository, stageTableOf } from "../src/modules/exchange/repository.js";
 import { ImportService } from "../src/modules/exchange/service.js";
 import { gradeLabels, luliangCounties, schoolTypeByCode } from "../src/modules/registry/codes.js";
 import { gradesOfSchoolType } from "../src/modules/registry/rules.js";
@@ -39,6 +41,7 @@ const arg = (name: string, fallback: string) => {
 const rows = Number(arg("rows", "550000"));
 const serverUrl = arg("url", process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const dir = path.join(os.tmpdir(), "edu-bench-import");
+const keep = process.argv.includes("--keep") ? arg("keep", "") : null;
 const fileOf = (format: string) => path.join(dir, `students-${rows}.${format}`);
 
 const SCHOOLS_PER_COUNTY = 115; // 13 × 115 = 1,495 schools
@@ -202,7 +205,7 @@ async function run(engine: string, format: string) {
   let cleanup = async () => {};
   const pgliteDir = path.join(dir, `pglite-${process.pid}`);
   if (engine === "postgres") {
-    const name = `edu_bench_import_${process.pid}`;
+    const name = keep ?? `edu_bench_import_${process.pid}`;
     const admin = await connect({ url: serverUrl, poolSize: 1 });
     await admin.exec(`drop database if exists ${name}`);
     await admin.exec(`create database ${name}`);
@@ -262,6 +265,15 @@ async function run(engine: string, format: string) {
       if (job.status !== "committed") throw new Error(`commit: ${job.status} ${job.message}`);
       return { dry, commit, inserted: job.inserted, updated: job.updated, unchanged: job.unchanged };
     };
+    if (keep) {
+      const job = await service.importLocalFile(actor, "students", fileOf(format));
+      await service.idle();
+      const checked = await service.get(actor, job.id);
+      console.error(`database ${keep}: job ${checked.status}, stage table ${stageTableOf(job.id)}`);
+      await database.close();
+      cleanup = async () => {};
+      return;
+    }
     const first = await once();
     const second = process.argv.includes("--twice") ? await once() : null;
     await database.close();
@@ -334,6 +346,7 @@ async function main() {
           encoding: "utf8",
         },
       );
+      if (keep) continue; // the child said where the job is
       const line = r.stdout.trim().split("\n").at(-1) ?? "";
       if (r.status !== 0 || !line.startsWith("{")) {
         console.log(`${engine} ${format}: failed (${r.status})\n${r.stdout}`);
