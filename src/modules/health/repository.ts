@@ -92,9 +92,9 @@ export class HealthRepository {
    * Every school's screened and myopic students in the period, from the summary table
    * (vision_screening_summary, migration 0032): a student's latest screening in the period is the one
    * whose next screening is after the period's end. The same figures as myopiaBySchool; usable only
-   * when summaryState() says the summary is fresh and counts by the same rule. Unscoped only: with a
-   * scope, myopiaBySchool takes the latest screening among the scope's screenings, which differs for
-   * a student screened in two counties in one period.
+   * when summaryState() says the summary is fresh and counts by the same rule. Unscoped: the health
+   * pages filter its schools by scope, so a student screened in two counties counts in the county
+   * of the latest screening only, as in the cockpit.
    */
   async myopiaBySchoolSummary(start: string, end: string) {
     const r = await sql<{
@@ -142,15 +142,14 @@ export class HealthRepository {
   }
 
   /** Every school's screened and myopic students in the period, counted from every screening. */
-  async myopiaBySchool(rule: MyopiaRule, start: string, end: string, scopePaths?: string[]) {
-    const where = scopePaths ? underPaths("v.org_path", scopePaths) : sql`true`;
+  async myopiaBySchool(rule: MyopiaRule, start: string, end: string) {
     const r = await sql<{
       school_id: number;
       path: string;
       county_code: string;
       screened: number;
       myopic: number;
-    }>`with l as (${latestInPeriod(start, end, where)})
+    }>`with l as (${latestInPeriod(start, end)})
       select v.school_id, o.path, coalesce(o.county_code, v.county_code) as county_code,
         count(*)::int as screened, (count(*) filter (where ${myopicSql(rule)}))::int as myopic
       from l v join org_unit o on o.id = v.school_id
@@ -167,13 +166,23 @@ export class HealthRepository {
     );
   }
 
-  /** Screened and myopic students by grade, inside the scope and under `orgPath`. */
+  /**
+   * Screened and myopic students by grade, inside the scope and under `orgPath`: each student by
+   * their latest screening of the period city-wide (as the indicators count), counted here only when
+   * that screening was made inside the scope and under `orgPath`.
+   */
   async myopiaByGrade(rule: MyopiaRule, start: string, end: string, scopePaths: string[], orgPath: string) {
-    const where = sql`${underPaths("v.org_path", scopePaths)} and ${underPaths("v.org_path", [orgPath])}`;
-    const r = await sql<GradeMyopiaRow>`with l as (${latestInPeriod(start, end, where)})
+    const here = (col: string) => sql`${underPaths(col, scopePaths)} and ${underPaths(col, [orgPath])}`;
+    const r = await sql<GradeMyopiaRow>`with l as (
+        ${latestInPeriod(
+          start,
+          end,
+          sql`v.student_id in (select w.student_id from vision_screening w
+            where w.screened_on between ${start}::date and ${end}::date and ${here("w.org_path")})`,
+        )})
       select v.grade::int as grade, count(*)::int as screened,
         (count(*) filter (where ${myopicSql(rule)}))::int as myopic
-      from l v group by v.grade order by v.grade`.execute(this.db);
+      from l v where ${here("v.org_path")} group by v.grade order by v.grade`.execute(this.db);
     return r.rows;
   }
 

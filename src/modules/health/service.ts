@@ -132,9 +132,13 @@ export class HealthService {
     const period = parsePeriod(q.period);
     const prev = previousPeriod(q.period);
     const area = await this.area(actor, q.org);
+    // The city's per-school figures (the indicators' own, cached), then the scope's schools: a
+    // student screened in two counties in a period counts where the latest screening was, for the
+    // county pages as for the cockpit, never once in each county.
+    const inScope = (rows: SchoolMyopiaRow[]) => rows.filter((r) => pathInScope(actor, r.orgPath));
     const [now, before, children, byGrade] = await Promise.all([
-      this.repo.myopiaBySchool(this.rule, period.start, period.end, actor.scopePaths),
-      this.repo.myopiaBySchool(this.rule, prev.start, prev.end, actor.scopePaths),
+      this.myopiaBySchool(period.code).then(inScope),
+      this.myopiaBySchool(prev.code).then(inScope),
       area.kind === "school" ? Promise.resolve([]) : this.repo.children(area.path),
       this.repo.myopiaByGrade(this.rule, period.start, period.end, actor.scopePaths, area.path),
     ]);
