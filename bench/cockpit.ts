@@ -147,6 +147,35 @@ async function measure(engine: string) {
     recomputed.push((await get(schoolsUrl)).t);
   }
 
+  type Figures = { indicators: { code: string; city: { numerator: number; denominator: number } }[] };
+  const city = (b: Figures, code: string) => b.indicators.find((i) => i.code === code)!.city;
+  /**
+   * `CHANGES` times: reads `figure` from the cockpit, makes change i through `write`, then reads the
+   * cockpit until the figure moves; the milliseconds from the write's response to that read.
+   */
+  const changeToVisible = async (
+    label: string,
+    figure: (b: Figures) => number,
+    write: (i: number) => Promise<{ statusCode: number; body: string }>,
+  ) => {
+    const out: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const before = figure((await get(cockpitUrl)).body);
+      const w = await write(i);
+      if (w.statusCode !== 200) throw new Error(`${label}: ${w.statusCode} ${w.body}`);
+      const t0 = performance.now();
+      let polls = 0;
+      for (;;) {
+        polls++;
+        if (figure((await get(cockpitUrl)).body) !== before) break;
+        if (performance.now() - t0 > 10_000) throw new Error(`${label}: not visible after 10 s`);
+      }
+      out.push(performance.now() - t0);
+      if (polls > 1) console.log(`  (${label} ${i + 1} needed ${polls} cockpit reads)`);
+    }
+    return out;
+  };
+
   // Change → visible: toggle a private kindergarten's 普惠性 and wait for the city's 普惠率 to move.
   const kg = await database.db
     .selectFrom("org_unit")
@@ -156,30 +185,20 @@ async function measure(engine: string) {
     .where("valid_to", "is", null)
     .orderBy("code")
     .executeTakeFirstOrThrow();
-  const share = (b: { indicators: { code: string; city: { numerator: number } }[] }) =>
-    b.indicators.find((i) => i.code === "inclusive_share")!.city.numerator;
   let inclusive = kg.inclusive ?? false;
-  const visible: number[] = [];
-  for (let i = 0; i < CHANGES; i++) {
-    const before = share((await get(cockpitUrl)).body);
-    inclusive = !inclusive;
-    const w = await app.inject({
-      method: "PATCH",
-      url: `/api/org-units/${kg.code}`,
-      payload: { inclusive, note: "bench: cockpit change latency" },
-      ...admin,
-    });
-    if (w.statusCode !== 200) throw new Error(`PATCH org unit: ${w.statusCode} ${w.body}`);
-    const t0 = performance.now();
-    let polls = 0;
-    for (;;) {
-      polls++;
-      if (share((await get(cockpitUrl)).body) !== before) break;
-      if (performance.now() - t0 > 10_000) throw new Error("change not visible after 10 s");
-    }
-    visible.push(performance.now() - t0);
-    if (polls > 1) console.log(`  (change ${i + 1} needed ${polls} cockpit reads)`);
-  }
+  const visible = await changeToVisible(
+    "kindergarten 普惠性",
+    (b) => city(b, "inclusive_share").numerator,
+    () => {
+      inclusive = !inclusive;
+      return app.inject({
+        method: "PATCH",
+        url: `/api/org-units/${kg.code}`,
+        payload: { inclusive, note: "bench: cockpit change latency" },
+        ...admin,
+      });
+    },
+  );
 
   // Change → visible: a primary pupil suspended (休学) and back on the roll, through the API as the
   // demo `admin`: the city's compulsory-education student count (民办义务教育在校生占比's denominator)
@@ -192,29 +211,21 @@ async function measure(engine: string) {
     .where("deleted_at", "is", null)
     .orderBy("id")
     .executeTakeFirstOrThrow();
-  const compulsory = (b: { indicators: { code: string; city: { denominator: number } }[] }) =>
-    b.indicators.find((i) => i.code === "private_compulsory_share")!.city.denominator;
-  const studentVisible: number[] = [];
-  for (let i = 0; i < CHANGES; i++) {
-    const before = compulsory((await get(cockpitUrl)).body);
-    const w = await app.inject({
-      method: "POST",
-      url: `/api/students/${pupil.student_number}/status`,
-      payload: {
-        status: i % 2 === 0 ? "suspended" : "enrolled",
-        effectiveOn: todayInChina(),
-        note: "bench: cockpit change latency",
-      },
-      ...admin,
-    });
-    if (w.statusCode !== 200) throw new Error(`student status: ${w.statusCode} ${w.body}`);
-    const t0 = performance.now();
-    for (;;) {
-      if (compulsory((await get(cockpitUrl)).body) !== before) break;
-      if (performance.now() - t0 > 10_000) throw new Error("student change not visible after 10 s");
-    }
-    studentVisible.push(performance.now() - t0);
-  }
+  const studentVisible = await changeToVisible(
+    "pupil status",
+    (b) => city(b, "private_compulsory_share").denominator,
+    (i) =>
+      app.inject({
+        method: "POST",
+        url: `/api/students/${pupil.student_number}/status`,
+        payload: {
+          status: i % 2 === 0 ? "suspended" : "enrolled",
+          effectiveOn: todayInChina(),
+          note: "bench: cockpit change latency",
+        },
+        ...admin,
+      }),
+  );
   if (CHANGES % 2 === 1) {
     // leave the pupil on the roll, as found
     await app.inject({

@@ -7,13 +7,21 @@ import { systemActor } from "../src/shared/actor.js";
  * Test factories with sensible defaults that create missing parents. A small city: 141100 with
  * counties 141102 (离石区) and 141181 (孝义市), each with a primary school.
  */
+/** The org unit with this code (the test fails when there is none). */
+export function orgUnitByCode(db: Kysely<DB>, code: string) {
+  return db.selectFrom("org_unit").selectAll().where("code", "=", code).executeTakeFirstOrThrow();
+}
+
+/** An org unit's id as a number (bigint ids arrive as text). */
+export async function orgUnitId(db: Kysely<DB>, code: string): Promise<number> {
+  return Number((await orgUnitByCode(db, code)).id);
+}
+
 export async function orgUnit(
   db: Kysely<DB>,
   u: Partial<Insertable<OrgUnitTable>> & { code: string; parentCode?: string },
 ) {
-  const parent = u.parentCode
-    ? await db.selectFrom("org_unit").selectAll().where("code", "=", u.parentCode).executeTakeFirstOrThrow()
-    : null;
+  const parent = u.parentCode ? await orgUnitByCode(db, u.parentCode) : null;
   const kind = u.kind ?? (parent ? (parent.kind === "city" ? "county" : "school") : "city");
   const { parentCode, ...rest } = u;
   const row = await db

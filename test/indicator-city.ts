@@ -6,7 +6,7 @@ import type {
   IndicatorHealthSource,
   MyopiaRow,
 } from "../src/modules/indicators/sources.js";
-import { orgUnit, smallCity } from "./factories.js";
+import { orgUnit, orgUnitByCode, smallCity } from "./factories.js";
 
 /**
  * A small hand-made city for the indicator tests: smallCity (离石区 with two primary schools, 孝义市
@@ -97,10 +97,6 @@ export async function indicatorCity(db: Kysely<DB>) {
 
 let seq = 0;
 
-async function unitOf(db: Kysely<DB>, code: string) {
-  return db.selectFrom("org_unit").selectAll().where("code", "=", code).executeTakeFirstOrThrow();
-}
-
 export async function students(
   db: Kysely<DB>,
   schoolCode: string,
@@ -109,7 +105,7 @@ export async function students(
   grade: number,
   opts: { status?: "enrolled" | "graduated"; deleted?: boolean } = {},
 ) {
-  const s = await unitOf(db, schoolCode);
+  const s = await orgUnitByCode(db, schoolCode);
   const rows = Array.from({ length: n }, (_, i) => ({
     student_number: `I${schoolCode}${++seq}`,
     name: `学生${i}`,
@@ -133,7 +129,7 @@ export async function staff(
   posts: string[],
   status: "active" | "retired" = "active",
 ) {
-  const s = await unitOf(db, unitCode);
+  const s = await orgUnitByCode(db, unitCode);
   const rows = Array.from({ length: n }, (_, i) => ({
     staff_number: `S${unitCode}${++seq}`,
     name: `教工${i}`,
@@ -160,7 +156,7 @@ export class FakeForms implements IndicatorFormsSource {
     value: FormValueRow["value"],
     status = "submitted",
   ) {
-    const u = await unitOf(this.db, unitCode);
+    const u = await orgUnitByCode(this.db, unitCode);
     this.rows = this.rows.filter(
       (r) => !(r.period === period && r.orgUnitId === u.id && r.elementCode === elementCode),
     );
@@ -197,7 +193,7 @@ export class FakeHealth implements IndicatorHealthSource {
   constructor(private readonly db: Kysely<DB>) {}
 
   async set(period: string, unitCode: string, screened: number, myopic: number) {
-    const u = await unitOf(this.db, unitCode);
+    const u = await orgUnitByCode(this.db, unitCode);
     this.rows.push({ period, orgUnitId: u.id, orgPath: u.path, countyCode: u.county_code, screened, myopic });
   }
 

@@ -3,7 +3,7 @@ import type { ClassGroupTable, DB, StaffTable, StudentTable } from "../src/db/ty
 import { stageOfGrade } from "../src/modules/registry/codes.js";
 import { makeResidentId } from "../src/shared/resident-id.js";
 import { type Client, signIn, type TestContext } from "./app.js";
-import { orgUnit, smallCity, user } from "./factories.js";
+import { orgUnit, orgUnitByCode, smallCity, user } from "./factories.js";
 
 /**
  * Factories for people, written straight to the database with sensible defaults: a valid ID number
@@ -12,10 +12,6 @@ import { orgUnit, smallCity, user } from "./factories.js";
 
 let seq = 0;
 const next = () => ++seq;
-
-async function school(db: Kysely<DB>, code: string) {
-  return db.selectFrom("org_unit").selectAll().where("code", "=", code).executeTakeFirstOrThrow();
-}
 
 /** A birth date that fits a grade in school year 2024 (six and a half in grade 1). */
 export function birthDateForGrade(grade: number) {
@@ -26,7 +22,7 @@ export async function classGroup(
   db: Kysely<DB>,
   c: { schoolCode: string; grade?: number; name?: string } & Partial<Insertable<ClassGroupTable>>,
 ) {
-  const s = await school(db, c.schoolCode);
+  const s = await orgUnitByCode(db, c.schoolCode);
   const { schoolCode, ...rest } = c;
   const grade = c.grade ?? 1;
   return db
@@ -49,7 +45,7 @@ export async function student(
   db: Kysely<DB>,
   s: { schoolCode: string; grade?: number; sequence?: number } & Partial<Insertable<StudentTable>>,
 ) {
-  const sch = await school(db, s.schoolCode);
+  const sch = await orgUnitByCode(db, s.schoolCode);
   const { schoolCode, sequence, ...rest } = s;
   const grade = s.grade ?? 1;
   const n = sequence ?? next();
@@ -86,7 +82,7 @@ export async function student(
 }
 
 export async function staff(db: Kysely<DB>, t: { schoolCode: string } & Partial<Insertable<StaffTable>>) {
-  const sch = await school(db, t.schoolCode);
+  const sch = await orgUnitByCode(db, t.schoolCode);
   const { schoolCode, ...rest } = t;
   const n = next();
   const residentId = makeResidentId(sch.county_code ?? "141100", "1985-06-01", (n % 900) + 100);

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createTestApp, signIn, type TestContext } from "../../../test/app.js";
-import { smallCity, user } from "../../../test/factories.js";
+import { orgUnitByCode, smallCity, user } from "../../../test/factories.js";
 import { student } from "../../../test/people-factories.js";
 import { makeResidentId } from "../../shared/resident-id.js";
 import { commitJob, csvText, dryRunOf } from "../exchange/test-helpers.js";
@@ -68,11 +68,7 @@ beforeAll(async () => {
     [people.stayer.number, "", people.stayer.name, "2022-03-10", 5.0, 5.0, 0, 0, "离石区妇幼保健院"],
   ]);
   // The mover goes to 孝义市 and is screened there in October, not myopic.
-  const to = await t.database.db
-    .selectFrom("org_unit")
-    .select(["id", "path", "county_code"])
-    .where("code", "=", "1411810001")
-    .executeTakeFirstOrThrow();
+  const to = await orgUnitByCode(t.database.db, "1411810001");
   await sql`update student set school_id = ${to.id}, org_path = ${to.path}, county_code = ${to.county_code}
     where student_number = ${people.mover.number}`.execute(t.database.db);
   await screen([

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestContext } from "../../../test/app.js";
+import { orgUnitByCode, orgUnitId } from "../../../test/factories.js";
 import { indicatorCity } from "../../../test/indicator-city.js";
 import { student } from "../../../test/people-factories.js";
 import { DataEvents } from "../../shared/data-events.js";
@@ -27,16 +28,7 @@ const unitsOf = async (p: FactsProvider) => (await p.facts("2022", [], false)).u
 /** What a fresh provider, reading every table, says. */
 const wholeRead = () =>
   unitsOf(new FactsProvider(new RegistryReadModel(t.database.db), new DataEvents(), null, null));
-const idOf = async (code: string) =>
-  Number(
-    (
-      await t.database.db
-        .selectFrom("org_unit")
-        .select("id")
-        .where("code", "=", code)
-        .executeTakeFirstOrThrow()
-    ).id,
-  );
+const idOf = (code: string) => orgUnitId(t.database.db, code);
 const enrolled = (units: Awaited<ReturnType<typeof unitsOf>>, id: number) =>
   units.find((u) => u.id === id)!.students.reduce((n, g) => n + g.n, 0);
 
@@ -57,11 +49,7 @@ describe("people counts after a change", () => {
     expect(read.studentReads).toEqual([null]);
 
     // The transfer as the student service writes it (the row stamped by its trigger), then its notice.
-    const to = await t.database.db
-      .selectFrom("org_unit")
-      .select(["id", "path", "county_code"])
-      .where("id", "=", String(b) as never)
-      .executeTakeFirstOrThrow();
+    const to = await orgUnitByCode(t.database.db, "1411020002");
     await sql`update student set school_id = ${to.id}, org_path = ${to.path} where id = ${mover.id}`.execute(
       t.database.db,
     );

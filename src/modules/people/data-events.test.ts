@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Client, createTestApp, signIn, type TestContext } from "../../../test/app.js";
-import { user } from "../../../test/factories.js";
+import { orgUnitId, user } from "../../../test/factories.js";
 import { studentWorld } from "../../../test/people-factories.js";
 import { type ChangeDetail, type DataTopic, dataEvents } from "../../shared/data-events.js";
 import { makeResidentId } from "../../shared/resident-id.js";
@@ -61,17 +61,10 @@ describe("data change notices", () => {
       grade: 3,
       enrolledOn: "2024-09-01",
     };
-    const schoolId = async (code: string) =>
-      Number(
-        (
-          await t.database.db
-            .selectFrom("org_unit")
-            .select("id")
-            .where("code", "=", code)
-            .executeTakeFirstOrThrow()
-        ).id,
-      );
-    const [from, to] = [await schoolId("1411020001"), await schoolId("1411020002")];
+    const [from, to] = [
+      await orgUnitId(t.database.db, "1411020001"),
+      await orgUnitId(t.database.db, "1411020002"),
+    ];
     details.length = 0;
     expect((await school1.post("/api/students", body)).statusCode).toBe(201);
     expect(details.map((d) => d?.schoolIds?.map(Number))).toEqual([[from]]);
