@@ -23,6 +23,7 @@ import { connect, type Database } from "../src/db/connect.js";
 import { ImportRepository } from "../src/modules/exchange/repository.js";
 import { ImportService } from "../src/modules/exchange/service.js";
 import { systemActor } from "../src/shared/actor.js";
+import { writeScreeningsCsv } from "./screening-file.js";
 import { ServerCpu } from "./server-cpu.js";
 
 const arg = (name: string, fallback = "") => {
@@ -33,28 +34,6 @@ const engine = arg("engine", "postgres");
 const server = arg("url", "postgres://postgres@127.0.0.1:5432");
 const file = `/tmp/edu-bench-screenings-${engine}-${process.pid}.csv`;
 const load = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-
-/** One screening per student, as a school doctor's export would hold it. */
-async function writeFile(database: Database) {
-  const r = await sql<{ student_number: string; name: string; id: number }>`
-    select student_number, name, id from student where deleted_at is null order by id`.execute(database.db);
-  const out = fs.createWriteStream(file);
-  out.write("学籍号,姓名,筛查日期,左眼裸眼视力,右眼裸眼视力,左眼等效球镜,右眼等效球镜,筛查机构\n");
-  let chunk = "";
-  for (const s of r.rows) {
-    const k = Number(s.id);
-    const va = (4.0 + (k % 14) / 10).toFixed(1);
-    const se = (-((k * 7) % 24) / 4 + 1).toFixed(2);
-    chunk += `${s.student_number},${s.name},2023-10-${String(1 + (k % 28)).padStart(2, "0")},${va},5.0,${se},0.25,吕梁市妇幼保健院\n`;
-    if (chunk.length > 1 << 20) {
-      out.write(chunk);
-      chunk = "";
-    }
-  }
-  out.write(chunk);
-  await new Promise<void>((resolve) => out.end(resolve));
-  return r.rows.length;
-}
 
 async function baseline(database: Database) {
   const r = await sql<{ student_number: string; name: string }>`
@@ -81,7 +60,7 @@ async function baseline(database: Database) {
 }
 
 async function run(database: Database) {
-  const rows = await writeFile(database);
+  const rows = await writeScreeningsCsv(database, file);
   const copySeconds = await baseline(database);
   const steps: Record<string, number> = {};
   const repository = new ImportRepository(database, {

@@ -1,4 +1,3 @@
-import os from "node:os";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
@@ -7,7 +6,6 @@ import { TokenRepository } from "../../modules/access/token-repository.js";
 import { parseTokenRef, TokenService } from "../../modules/access/token-service.js";
 import { UserRepository } from "../../modules/access/user-repository.js";
 import { UserAdminService } from "../../modules/access/user-service.js";
-import { type Actor, systemActor } from "../../shared/actor.js";
 import { AppError } from "../../shared/errors.js";
 import { cliActor, withDatabase } from "../context.js";
 

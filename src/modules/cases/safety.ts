@@ -88,7 +88,7 @@ export class SafetyService {
     const missing = items.filter((i) => !given.has(i.code)).map((i) => i.name);
     if (missing.length) throw invalid([{ field: "results", message: `缺少检查项：${missing.join("、")}` }]);
     const school = await this.cases.repo.orgUnitByCode(body.schoolCode);
-    if (!school || school.kind !== "school" || !school.current) throw notFound(`学校 ${body.schoolCode}`);
+    if (school?.kind !== "school" || !school.current) throw notFound(`学校 ${body.schoolCode}`);
     const rel = relationsOf(actorFacts(actor), school.path);
     const source = rel.has("target")
       ? "self_check"

@@ -185,7 +185,7 @@ export class CaseService {
     if (!kind) throw new AppError("VALIDATION_FAILED", `未知的事项类型：${body.kind}`);
     const run = async (tx: Kysely<DB>) => {
       const org = await this.repo.orgUnitByCode(body.orgUnitCode, tx);
-      if (!org || !org.current) throw notFound(`单位 ${body.orgUnitCode}`);
+      if (!org?.current) throw notFound(`单位 ${body.orgUnitCode}`);
       const hooks = hooksOf(kind.code);
       const before = hooks.beforeCreate
         ? await hooks.beforeCreate(tx, actor, { orgUnit: org, form: body.form })

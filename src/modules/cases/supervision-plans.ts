@@ -276,7 +276,7 @@ export class SupervisionService {
         .executeTakeFirstOrThrow();
       for (const [i, t] of body.targets.entries()) {
         const org = await repo.orgUnitByCode(t.orgUnitCode, tx);
-        if (!org || !org.current || org.path === issuer.path || !org.path.startsWith(issuer.path))
+        if (!org?.current || org.path === issuer.path || !org.path.startsWith(issuer.path))
           throw invalid([{ field: `targets.${i}`, message: `督导对象 ${t.orgUnitCode} 不在发文单位辖区内` }]);
         const target = await tx
           .insertInto("supervision_target")

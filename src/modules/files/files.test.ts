@@ -344,6 +344,49 @@ describe("uploads and owners (database, HTTP)", () => {
     expect(() => files.registerOwner("test", async () => null)).toThrow(/twice/);
   });
 
+  it("a sweep forgets uploads never claimed within 24 h and deletes bytes no receipt names", async () => {
+    const db = ctx.database.db;
+    const uploader = await actorFor("uploader");
+    let now = new Date("2026-03-01T08:00:00Z");
+    const root = tmpRoot();
+    const swept = new FileService(db, new FileStore(root, 1024 * 1024), () => now);
+    const kept = await swept.upload(uploader, cameraJpeg(), "kept.jpg");
+    await db.transaction().execute((tx) => swept.claim(tx, uploader, [kept.id], "test:9"));
+    // content no other test uploads
+    const abandoned = await swept.upload(null, texturedPng(37, 29), "abandoned.png");
+    // the same content as the claimed one, uploaded again and never used
+    const again = await swept.upload(uploader, cameraJpeg(), "again.jpg");
+    expect(again.sha256).toBe(kept.sha256);
+    const tmp = path.join(root, "tmp", "cut-short");
+    fs.writeFileSync(tmp, "half a file");
+    fs.utimesSync(tmp, new Date(now.getTime() - 7200_000), new Date(now.getTime() - 7200_000));
+    // not yet 24 hours: nothing but the stale half-written file goes
+    now = new Date("2026-03-02T07:59:00Z");
+    expect(await swept.sweep()).toEqual({ receipts: 0, files: 0, tmp: 1 });
+    expect(swept.store.has(abandoned.sha256)).toBe(true);
+    now = new Date("2026-03-02T08:01:00Z");
+    expect(await swept.sweep()).toEqual({ receipts: 2, files: 1, tmp: 0 });
+    expect(swept.store.has(abandoned.sha256)).toBe(false);
+    expect(swept.store.has(kept.sha256)).toBe(true);
+    const receipts = await db
+      .selectFrom("file_upload")
+      .select("id")
+      .where("id", "in", [kept.id, abandoned.id, again.id])
+      .execute();
+    expect(receipts.map((r) => r.id)).toEqual([kept.id]);
+    await expect(
+      db.transaction().execute((tx) => swept.claim(tx, null, [abandoned.id], "test:10")),
+    ).rejects.toThrow(/无效或已被使用/);
+    // the abandoned content uploaded anew is written anew, and the next upload, ten minutes on,
+    // sweeps by itself
+    const fresh = await swept.upload(null, texturedPng(37, 29), "fresh.png");
+    expect(fresh.sha256).toBe(abandoned.sha256);
+    expect(swept.store.has(fresh.sha256)).toBe(true);
+    now = new Date("2026-03-03T09:00:00Z");
+    await swept.upload(uploader, smallPdf("sweep"), "next.pdf");
+    expect(swept.store.has(fresh.sha256)).toBe(false);
+  });
+
   async function actorFor(username: string) {
     const row = await ctx.database.db
       .selectFrom("app_user")

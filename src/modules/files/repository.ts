@@ -5,8 +5,8 @@ import type { DB, FileUploadTable } from "../../db/types.js";
 export class FileUploadRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async insert(row: Insertable<FileUploadTable>): Promise<void> {
-    await this.db.insertInto("file_upload").values(row).execute();
+  async insert(tx: Kysely<DB>, row: Insertable<FileUploadTable>): Promise<void> {
+    await tx.insertInto("file_upload").values(row).execute();
   }
 
   /** Marks the given unclaimed uploads of `uploadedBy` (null: anonymous) claimed; returns those marked. */
@@ -21,12 +21,31 @@ export class FileUploadRepository {
       .execute();
   }
 
-  async deleteUnclaimedBefore(before: Date): Promise<number> {
+  /** Forgets receipts never claimed and made before `before`; returns the SHA-256 of each. */
+  async deleteUnclaimedBefore(before: Date): Promise<string[]> {
     const r = await this.db
       .deleteFrom("file_upload")
       .where("claimed_at", "is", null)
       .where("created_at", "<", before)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
+      .returning("sha256")
+      .execute();
+    return r.map((x) => x.sha256);
+  }
+
+  /** Whether any receipt, claimed or not, names the content `sha256`. */
+  async named(tx: Kysely<DB>, sha256: string): Promise<boolean> {
+    const r = await tx.selectFrom("file_upload").select("id").where("sha256", "=", sha256).limit(1).execute();
+    return r.length > 0;
+  }
+
+  /**
+   * Holds the content `sha256` until the transaction ends: an upload that records a receipt for it
+   * and the sweep that deletes its bytes once nothing names it take turns (FileService).
+   */
+  async lockContent(tx: Kysely<DB>, sha256: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${CONTENT_LOCK}::int, hashtext(${sha256}))`.execute(tx);
   }
 }
+
+/** The first key of the content locks (the second is the hash of the SHA-256). */
+const CONTENT_LOCK = 7411050;

@@ -72,7 +72,7 @@ export function fileRoutes(files: FileService): FastifyPluginAsyncZod {
             "Returns an upload id to send with the record the file belongs to (a case step, a report); " +
             "the owning module claims it. Metadata (EXIF/GPS, PNG text, PDF document information, XMP and " +
             "older revisions) is removed, encrypted PDFs are refused (415); the name is " +
-            "sanitised and its extension set from the real type. Unclaimed uploads are forgotten after 24 h.",
+            "sanitised and its extension set from the real type. Unclaimed uploads are forgotten after 24 h, with their bytes unless a record holds the same content.",
           consumes: ["multipart/form-data"],
           response: { 201: uploadResponse },
         },

@@ -31,18 +31,31 @@ export class FileService {
   private readonly owners = new Map<string, OwnerCheck>();
   private readonly repo: FileUploadRepository;
 
+  private lastSweep = 0;
+
   constructor(
-    db: Kysely<DB>,
+    private readonly db: Kysely<DB>,
     readonly store: FileStore,
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new FileUploadRepository(db);
   }
 
-  /** Stores the bytes and records the upload. `uploader` null: the public page (nobody recorded). */
+  /**
+   * Stores the bytes and records the upload. `uploader` null: the public page (nobody recorded).
+   * The receipt and the bytes are written under the content's lock, so a sweep deleting the same
+   * content (uploaded before and abandoned) cannot take the bytes from under the new receipt.
+   * Runs the housekeeping first when it is due (uploads are what leaves garbage behind).
+   */
   async upload(uploader: Actor | null, input: Readable | Buffer, declaredName: string): Promise<Upload> {
-    const file = await this.store.store(input, declaredName);
+    if (this.now().getTime() - this.lastSweep >= SWEEP_EVERY_MS) await this.sweep();
+    const { file, bytes } = await this.store.prepare(input, declaredName);
     const id = crypto.randomUUID();
-    await this.repo.insert({ id, ...file, uploaded_by: uploaderId(uploader) });
+    await this.db.transaction().execute(async (tx) => {
+      await this.repo.lockContent(tx, file.sha256);
+      await this.repo.insert(tx, { id, ...file, uploaded_by: uploaderId(uploader), created_at: this.now() });
+      await this.store.put(file.sha256, bytes);
+    });
     return { id, ...file };
   }
 
@@ -92,11 +105,50 @@ export class FileService {
     return file;
   }
 
-  /** Drops upload receipts never claimed within `hours` (the bytes stay: others may share them). */
-  async forgetUnclaimed(hours = 24): Promise<number> {
-    return this.repo.deleteUnclaimedBefore(new Date(Date.now() - hours * 3600_000));
+  /**
+   * Housekeeping: receipts never claimed within UNCLAIMED_HOURS are forgotten, and the bytes of
+   * each content no receipt names any more are deleted (claimed receipts are kept for good, so
+   * an attachment of a record always has one); files left in tmp/ by a cut-short write go after an
+   * hour. Concurrent calls share the pass under way.
+   */
+  sweep(): Promise<SweepResult> {
+    this.sweeping ??= this.sweepPass().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private sweeping: Promise<SweepResult> | null = null;
+
+  private async sweepPass(): Promise<SweepResult> {
+    const now = this.now().getTime();
+    this.lastSweep = now;
+    const forgotten = await this.repo.deleteUnclaimedBefore(new Date(now - UNCLAIMED_HOURS * 3600_000));
+    let removed = 0;
+    for (const sha256 of new Set(forgotten)) {
+      await this.db.transaction().execute(async (tx) => {
+        await this.repo.lockContent(tx, sha256);
+        if (await this.repo.named(tx, sha256)) return;
+        await this.store.remove(sha256);
+        removed++;
+      });
+    }
+    const tmp = await this.store.removeStaleTmp(new Date(now - 3600_000));
+    return { receipts: forgotten.length, files: removed, tmp };
   }
 }
+
+/** What one sweep removed: receipts forgotten, stored files deleted, half-written files deleted. */
+export interface SweepResult {
+  receipts: number;
+  files: number;
+  tmp: number;
+}
+
+/** Uploads not attached to a record within this many hours are forgotten (the public page says so). */
+export const UNCLAIMED_HOURS = 24;
+/** The housekeeping runs before an upload at most this often. */
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uploaderId = (actor: Actor | null) => (actor?.type === "user" ? actor.id : null);

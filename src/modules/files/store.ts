@@ -18,6 +18,8 @@ export interface StoredFile {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Where a file is written before it is renamed into place. */
+const TMP = "tmp";
 const accepted = Object.values(attachmentTypes)
   .map((t) => t.label)
   .join("、");
@@ -36,10 +38,21 @@ export class FileStore {
 
   /**
    * Reads the input (refusing it past `maxBytes`), checks the type by content, strips metadata
-   * (a PDF in the shared worker thread, pdf-thread.ts), sanitises the name and stores the bytes. Throws AppError FILE_TOO_LARGE, UNSUPPORTED_FILE or
-   * VALIDATION_FAILED (the name); nothing is written then.
+   * (a PDF in the shared worker thread, pdf-thread.ts), sanitises the name and stores the bytes.
+   * Throws AppError FILE_TOO_LARGE, UNSUPPORTED_FILE or VALIDATION_FAILED (the name); nothing is
+   * written then.
    */
   async store(input: Readable | Buffer, declaredName: string): Promise<StoredFile> {
+    const { file, bytes } = await this.prepare(input, declaredName);
+    await this.put(file.sha256, bytes);
+    return file;
+  }
+
+  /** `store` without the write: the stored form's description and bytes, for `put`. */
+  async prepare(
+    input: Readable | Buffer,
+    declaredName: string,
+  ): Promise<{ file: StoredFile; bytes: Buffer }> {
     const raw = Buffer.isBuffer(input) ? input : await readLimited(input, this.maxBytes);
     if (raw.length > this.maxBytes) throw tooLarge(this.maxBytes);
     if (raw.length === 0) throw new AppError("UNSUPPORTED_FILE", "文件为空");
@@ -59,16 +72,39 @@ export class FileStore {
     }
     const { mime, bytes } = normalised;
     const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+    return { file: { sha256, size: bytes.length, mime, name }, bytes };
+  }
+
+  /** Writes the bytes under their SHA-256 unless they are there already (via tmp/, then a rename). */
+  async put(sha256: string, bytes: Uint8Array): Promise<void> {
     const target = this.pathOf(sha256);
-    if (!fs.existsSync(target)) {
-      const tmpDir = path.join(this.root, "tmp");
-      await fs.promises.mkdir(tmpDir, { recursive: true });
-      await fs.promises.mkdir(path.dirname(target), { recursive: true });
-      const tmp = path.join(tmpDir, `${sha256}.${crypto.randomBytes(6).toString("hex")}`);
-      await fs.promises.writeFile(tmp, bytes, { mode: 0o640 });
-      await fs.promises.rename(tmp, target);
+    if (fs.existsSync(target)) return;
+    const tmpDir = path.join(this.root, TMP);
+    await fs.promises.mkdir(tmpDir, { recursive: true });
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const tmp = path.join(tmpDir, `${sha256}.${crypto.randomBytes(6).toString("hex")}`);
+    await fs.promises.writeFile(tmp, bytes, { mode: 0o640 });
+    await fs.promises.rename(tmp, target);
+  }
+
+  /** Deletes the bytes (nothing when they are not there). The caller knows no record names them. */
+  async remove(sha256: string): Promise<void> {
+    await fs.promises.rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Deletes files in tmp/ older than `before`: writes a crash or a full disk cut short. */
+  async removeStaleTmp(before: Date): Promise<number> {
+    const dir = path.join(this.root, TMP);
+    let n = 0;
+    for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+      const p = path.join(dir, name);
+      const st = await fs.promises.stat(p).catch(() => null);
+      if (st?.isFile() && st.mtime < before) {
+        await fs.promises.rm(p, { force: true });
+        n++;
+      }
     }
-    return { sha256, size: bytes.length, mime, name };
+    return n;
   }
 
   /** The file's path; refuses anything that is not a SHA-256 (so no path can be smuggled in). */

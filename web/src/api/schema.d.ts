@@ -251,7 +251,7 @@ export interface paths {
         put?: never;
         /**
          * 上传附件 (multipart field `file`: JPEG, PNG or PDF, decided by content)
-         * @description Returns an upload id to send with the record the file belongs to (a case step, a report); the owning module claims it. Metadata (EXIF/GPS, PNG text, PDF document information, XMP and older revisions) is removed, encrypted PDFs are refused (415); the name is sanitised and its extension set from the real type. Unclaimed uploads are forgotten after 24 h.
+         * @description Returns an upload id to send with the record the file belongs to (a case step, a report); the owning module claims it. Metadata (EXIF/GPS, PNG text, PDF document information, XMP and older revisions) is removed, encrypted PDFs are refused (415); the name is sanitised and its extension set from the real type. Unclaimed uploads are forgotten after 24 h, with their bytes unless a record holds the same content.
          */
         post: {
             parameters: {
