@@ -8,6 +8,8 @@ import {
   PDFDocument,
   PDFName,
   type PDFRawStream,
+  type PDFRef,
+  PDFString,
   StandardFonts,
 } from "pdf-lib";
 import { describe, expect, it } from "vitest";
@@ -129,6 +131,71 @@ describe("PDF metadata", () => {
     expect(doc.getPageCount()).toBe(3);
     expect(await pageContents(clean)).toEqual(await pageContents(pdf));
     expect(clean.length).toBeLessThanOrEqual(pdf.length);
+  });
+
+  it("removes scripts, launch actions, triggers and embedded files; keeps web links and destinations", async () => {
+    const made = await PDFDocument.create();
+    const font = await made.embedFont(StandardFonts.Helvetica);
+    const page = made.addPage([300, 200]);
+    page.drawText("Evidence", { x: 20, y: 100, font });
+    await made.attach(Buffer.from("SECRET-ATTACHMENT written by LiSi"), "note.txt", {
+      mimeType: "text/plain",
+    });
+    const ctx = made.context;
+    const action = (fields: Record<string, string | PDFString>) => ctx.register(ctx.obj(fields));
+    made.catalog.set(
+      PDFName.of("OpenAction"),
+      action({ S: "JavaScript", JS: PDFString.of("app.alert('SECRET-OPENJS')") }),
+    );
+    // attachments are embedded when saving, into this /Names dictionary
+    made.catalog.set(
+      PDFName.of("Names"),
+      ctx.obj({
+        JavaScript: ctx.obj({
+          Names: [PDFString.of("init"), action({ S: "JavaScript", JS: PDFString.of("SECRET-DOCJS") })],
+        }),
+      }),
+    );
+    page.node.set(
+      PDFName.of("AA"),
+      ctx.obj({ O: action({ S: "Launch", F: PDFString.of("SECRET-LAUNCH.exe") }) }),
+    );
+    const link = (a: PDFRef, x: number) =>
+      ctx.register(ctx.obj({ Type: "Annot", Subtype: "Link", Rect: [x, 0, x + 40, 20], A: a }));
+    page.node.set(
+      PDFName.of("Annots"),
+      ctx.obj([
+        link(action({ S: "URI", URI: PDFString.of("https://example.org/keep") }), 0),
+        link(action({ S: "JavaScript", JS: PDFString.of("SECRET-LINKJS") }), 50),
+        link(action({ S: "SubmitForm", F: PDFString.of("https://SECRET-SUBMIT.example") }), 100),
+      ]),
+    );
+    const pdf = Buffer.from(await made.save({ useObjectStreams: false }));
+    const secrets = [
+      "SECRET-ATTACHMENT",
+      "SECRET-OPENJS",
+      "SECRET-DOCJS",
+      "SECRET-LAUNCH",
+      "SECRET-LINKJS",
+      "SECRET-SUBMIT",
+    ];
+    for (const s of secrets) expect(everything(pdf).includes(s), s).toBe(true);
+
+    const clean = await stripPdf(pdf);
+    const all = everything(clean);
+    for (const s of secrets) expect(all.includes(s), s).toBe(false);
+    expect(all).not.toMatch(/\/(JavaScript|JS|Launch|SubmitForm|AA|EmbeddedFiles?|EF|OpenAction)\b/);
+    expect(all).toContain("https://example.org/keep");
+    const doc = await load(clean);
+    expect(doc.getPage(0).node.Annots()?.size()).toBe(3); // the links stay; two lost their action
+    expect(await pageContents(clean)).toEqual(await pageContents(pdf));
+
+    // an /OpenAction that only opens a page at a position stays
+    const jump = await PDFDocument.create();
+    const first = jump.addPage([100, 100]);
+    jump.catalog.set(PDFName.of("OpenAction"), jump.context.obj([first.ref, PDFName.of("Fit")]));
+    const kept = await load(await stripPdf(Buffer.from(await jump.save())));
+    expect(kept.catalog.lookup(PDFName.of("OpenAction"), PDFArray).toString()).toMatch(/\/Fit/);
   });
 
   it("keeps a PDF 2.0 version in the catalog (pdf-lib writes a 1.7 header)", async () => {

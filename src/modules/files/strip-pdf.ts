@@ -31,7 +31,16 @@ import { stripJpeg } from "./strip.js";
  * image kept whole inside the PDF (as "save photo as PDF" does) loses its EXIF/GPS like an upload.
  * Objects that nothing reaches any more are dropped, so an older revision of an incrementally
  * updated file (an earlier Author, a page since deleted) does not survive, nor does anything after
- * the last %%EOF. What the pages show, forms, links and actions are kept as they are.
+ * the last %%EOF.
+ *
+ * Active content goes too, since an attachment is opened by staff in desktop readers: scripts
+ * (document-level /JavaScript, /JS actions), actions that start a program, send or fetch data
+ * or play media (/Launch, /ImportData, /SubmitForm, /GoToE, /RichMediaExecute, /Rendition, /Sound,
+ * /Movie), triggers (/AA additional actions, and an /OpenAction that is not a plain destination),
+ * XFA forms (their XML carries scripts), and embedded files (the /EF of every file specification,
+ * so attached files, /EmbeddedFiles, /AF associated files and portfolios: an attached Word file
+ * would keep its own metadata). What the pages show, form fields, links to web addresses and
+ * jumps within the document are kept as they are.
  * An encrypted PDF cannot be read, hence not cleaned: it is refused (EncryptedFile).
  */
 export async function stripPdf(buf: Buffer): Promise<Buffer> {
@@ -56,7 +65,7 @@ export async function stripPdf(buf: Buffer): Promise<Buffer> {
       context.delete(ref);
       continue;
     }
-    scrub(object);
+    scrub(object, context);
     const photo = object instanceof PDFRawStream ? withoutExif(object) : null;
     if (photo) context.assign(ref, photo);
   }
@@ -201,18 +210,58 @@ const ANNOTATION_AUTHOR = ["T", "M", "CreationDate"].map(name);
 
 const isXmp = (dict: PDFDict) => dict.get(TYPE) === name("Metadata") || dict.get(SUBTYPE) === name("XML");
 
-/** Removes the identifying entries from `object` and the direct objects inside it. */
-function scrub(object: PDFObject): void {
+// ---------------------------------------------------------------- active content
+
+/** Entries that run something or carry another file, wherever they are (ISO 32000-1 §12.6.2, §7.11.4, §12.7.8). */
+const ACTIVE = ["AA", "JS", "JavaScript", "EmbeddedFiles", "EF", "AF", "XFA", "Collection"].map(name);
+/** Entries whose value is an action (§12.6.2, §12.6.4.2: /Next chains further actions). */
+const ACTION_KEYS = ["A", "OpenAction", "Next"].map(name);
+/** Action types that run code, start a program, read or send data, or open an embedded file. */
+const UNSAFE_ACTIONS = new Set(
+  [
+    "JavaScript",
+    "Launch",
+    "ImportData",
+    "SubmitForm",
+    "GoToE",
+    "RichMediaExecute",
+    "Rendition",
+    "Sound",
+    "Movie",
+  ].map(name),
+);
+const ACTION_TYPE = name("S");
+
+/**
+ * Whether the value of an action entry must go: an action dictionary of an unsafe type, or an
+ * array of actions (/Next may hold one) with any such action. A destination (an array of a page
+ * and a position, as /OpenAction may be) and a safe action (/URI, /GoTo, /Named …) stay.
+ */
+function unsafeAction(context: PDFContext, value: PDFObject | undefined): boolean {
+  const target = value instanceof PDFRef ? context.lookup(value) : value;
+  if (target instanceof PDFDict) {
+    const type = target.get(ACTION_TYPE);
+    return type instanceof PDFName && UNSAFE_ACTIONS.has(type);
+  }
+  if (target instanceof PDFArray)
+    return target.asArray().some((v) => v instanceof PDFRef && unsafeAction(context, v));
+  return false;
+}
+
+/** Removes the identifying entries and the active content from `object` and the direct objects inside it. */
+function scrub(object: PDFObject, context: PDFContext): void {
   const dict = object instanceof PDFStream ? object.dict : object instanceof PDFDict ? object : null;
   if (dict) {
     for (const key of DROPPED) dict.delete(key);
+    for (const key of ACTIVE) dict.delete(key);
+    for (const key of ACTION_KEYS) if (unsafeAction(context, dict.get(key))) dict.delete(key);
     const subtype = dict.get(SUBTYPE);
     if (subtype instanceof PDFName && MARKUP.has(subtype) && dict.has(name("Rect"))) {
       for (const key of ANNOTATION_AUTHOR) dict.delete(key);
     }
-    for (const [, value] of dict.entries()) scrub(value);
+    for (const [, value] of dict.entries()) scrub(value, context);
   } else if (object instanceof PDFArray) {
-    for (const value of object.asArray()) scrub(value);
+    for (const value of object.asArray()) scrub(value, context);
   }
 }
 
