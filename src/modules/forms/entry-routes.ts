@@ -23,6 +23,7 @@ import {
   submissionPage,
 } from "./schemas.js";
 import type { FormTemplates } from "./template-service.js";
+import { statusNames } from "./workflow.js";
 
 const tags = ["forms"];
 const base = "/api/forms/:code/periods/:period";
@@ -42,6 +43,24 @@ const exportColumns: XlsxColumn<SubmissionRow>[] = [
   { header: "状态", value: (r) => r.statusLabel },
   { header: "上报时间", width: 20, value: (r) => fmt(r.submittedAt) },
   { header: "审核意见", width: 30, value: (r) => r.comment },
+];
+
+type CompletenessRow = Awaited<ReturnType<RoundProgress["completeness"]>>["total"] & { countyName: string };
+
+/** 上报率 by county, as the progress page's table (statuses in the order of the workflow). */
+const completenessColumns: XlsxColumn<CompletenessRow>[] = [
+  { header: "县（市、区）", width: 12, value: (r) => r.countyName },
+  { header: "应报", value: (r) => r.expected },
+  ...(["none", "draft", "returned", "submitted", "approved", "accepted"] as const).map(
+    (k): XlsxColumn<CompletenessRow> => ({ header: statusNames[k], value: (r) => r[k] }),
+  ),
+  { header: "上报数（已上报、已审核、已确认）", width: 30, value: (r) => r.reported },
+  // a percentage with one decimal, as the page shows it; empty where nothing is expected
+  {
+    header: "上报率（%）",
+    width: 12,
+    value: (r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10),
+  },
 ];
 
 /** Entry (填报), approval (审核), the round's reporters and completeness (上报率). */
@@ -137,6 +156,25 @@ export function formEntryRoutes(
           request.query,
         );
         return sendXlsx(reply, fileName, "填报情况", exportColumns, rows);
+      },
+    );
+
+    app.get(
+      `${base}/completeness.xlsx`,
+      {
+        schema: {
+          tags,
+          summary: "导出上报率 (xlsx: by county, then 合计; forms.read and exchange.export)",
+          params: roundParams,
+        },
+      },
+      async (request, reply) => {
+        const { fileName, rows } = await progress.completenessExport(
+          actorOf(request),
+          request.params.code,
+          request.params.period,
+        );
+        return sendXlsx(reply, fileName, "上报率", completenessColumns, rows);
       },
     );
 

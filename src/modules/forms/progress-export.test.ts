@@ -219,3 +219,84 @@ describe("the round's reporters as xlsx (填报情况)", () => {
     expect(codes).toEqual(["1411020001", "1411020002", "1411020003", "1411810001", "1411810002"]);
   });
 });
+
+describe("上报率 by county as xlsx", () => {
+  const url = `${round}/completeness.xlsx`;
+
+  async function table(c: Client) {
+    const res = await c.get(url);
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const rows: unknown[][] = [];
+    wb.worksheets[0].eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    return { res, rows };
+  }
+
+  /** The JSON completeness as the sheet's rows: each county, then 合计. */
+  async function fromJson(c: Client) {
+    const json = (await c.get(`${round}/completeness`)).json();
+    const keys = ["expected", "none", "draft", "returned", "submitted", "approved", "accepted", "reported"];
+    const line = (name: string, x: Record<string, number | null>) => [
+      name,
+      ...keys.map((k) => x[k]),
+      x.rate === null ? undefined : Math.round((x.rate as number) * 1000) / 10,
+    ];
+    return [
+      ...json.counties.map((x: Record<string, number | null> & { countyName: string }) =>
+        line(x.countyName, x),
+      ),
+      line("合计", json.total),
+    ];
+  }
+
+  it("holds the page's table: each county's counts by status, reported and the rate, then 合计", async () => {
+    const { res, rows } = await table(city);
+    expect(rows[0]).toEqual([
+      "县（市、区）",
+      "应报",
+      "未填报",
+      "草稿",
+      "已退回",
+      "已上报",
+      "已审核",
+      "已确认",
+      "上报数（已上报、已审核、已确认）",
+      "上报率（%）",
+    ]);
+    // 离石区: 3 schools, one returned, one submitted, one not started; 孝义市: a draft and one not started
+    expect(rows.slice(1)).toEqual([
+      ["离石区", 3, 1, 0, 1, 1, 0, 0, 1, 33.3],
+      ["孝义市", 2, 1, 1, 0, 0, 0, 0, 0, 0],
+      ["合计", 5, 2, 1, 1, 1, 0, 0, 1, 20],
+    ]);
+    expect(rows.slice(1)).toEqual(await fromJson(city));
+    expect(decodeURIComponent(String(res.headers["content-disposition"]))).toContain(
+      "办学条件年报（学校）-2022年-上报率.xlsx",
+    );
+  });
+
+  it("gives a county admin the county's own row and its 合计; needs exchange.export; is audited", async () => {
+    const { rows } = await table(xiaoyi);
+    expect(rows.slice(1)).toEqual([
+      ["孝义市", 2, 1, 1, 0, 0, 0, 0, 0, 0],
+      ["合计", 2, 1, 1, 0, 0, 0, 0, 0, 0],
+    ]);
+    expect(rows.slice(1)).toEqual(await fromJson(xiaoyi));
+    expect((await teacher.get(url)).statusCode).toBe(403);
+    expect((await formsOnly.get(`${round}/completeness`)).statusCode).toBe(200);
+    expect((await formsOnly.get(url)).statusCode).toBe(403);
+    const last = await t.database.db
+      .selectFrom("audit_log")
+      .select(["action", "entity_key", "actor_name", "context"])
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    const context = typeof last.context === "string" ? JSON.parse(last.context) : last.context;
+    expect({ ...last, context }).toMatchObject({
+      action: "export",
+      entity_key: "school_census/2022",
+      actor_name: "xiaoyi",
+      context: { sheet: "completeness" },
+    });
+  });
+});

@@ -102,6 +102,28 @@ export class RoundProgress {
     return { fileName: `${ctx.form.name}-${ctx.period.label}-填报情况.xlsx`, rows };
   }
 
+  /**
+   * 上报率 by county as an xlsx sheet (one row per county, then 合计): what the progress page's
+   * table shows. Needs exchange.export too, and is audited like the reporters' export.
+   */
+  async completenessExport(actor: Actor, formCode: string, periodCode: string) {
+    requirePermission(actor, "exchange.export");
+    const c = await this.completeness(actor, formCode, periodCode);
+    await recordAudit(this.db, actor, {
+      action: "export",
+      entity: "form_submission",
+      entityKey: `${c.form.code}/${c.period.code}`,
+      context: { sheet: "completeness" },
+    });
+    const rows = [...c.counties, { ...c.total, countyCode: "", countyName: "合计" }];
+    return {
+      fileName: `${c.form.name}-${c.period.label}-上报率.xlsx`,
+      rows: (async function* () {
+        yield* rows;
+      })(),
+    };
+  }
+
   /** 上报率 by county: expected reporters and how many are at each status. */
   async completeness(actor: Actor, formCode: string, periodCode: string) {
     requirePermission(actor, "forms.read");

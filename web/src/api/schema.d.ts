@@ -4985,6 +4985,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/forms/{code}/periods/{period}/completeness.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出上报率 (xlsx: by county, then 合计; forms.read and exchange.export) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/forms/{code}/periods/{period}/completeness": {
         parameters: {
             query?: never;

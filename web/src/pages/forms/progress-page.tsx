@@ -176,7 +176,23 @@ export default function ProgressPage() {
 
   return (
     <Space orientation="vertical" style={{ width: "100%" }} size="middle">
-      <Card title="填报进度">
+      <Card
+        title="填报进度"
+        extra={
+          form &&
+          period && (
+            <a
+              href={`/api/forms/${encodeURIComponent(form)}/periods/${encodeURIComponent(period)}/completeness.xlsx`}
+              download
+              data-testid="completeness-export"
+            >
+              <Button size="small" icon={<DownloadOutlined />}>
+                导出上报率
+              </Button>
+            </a>
+          )
+        }
+      >
         <Space orientation="vertical" style={{ width: "100%" }}>
           <FormRoundPicker form={form} period={period} onChange={onRound} />
           {completeness.error ? (
