@@ -27,6 +27,7 @@ import {
   useDefinitions,
   useTargets,
 } from "./common";
+import { GroupEditor } from "./group-editor";
 import { IndicatorEditor } from "./indicator-editor";
 import { TargetsPanel } from "./targets-panel";
 
@@ -51,6 +52,8 @@ export default function IndicatorsPage() {
   const queryClient = useQueryClient();
   const [showRetired, setShowRetired] = useState(false);
   const [editing, setEditing] = useState<Editing>(null);
+  /** The key task being edited: a group, "new", or none. */
+  const [groupEditing, setGroupEditing] = useState<Group | "new" | null>(null);
   const defs = useDefinitions(showRetired);
   const targets = useTargets();
   const refresh = () => {
@@ -65,6 +68,15 @@ export default function IndicatorsPage() {
         : call(api.DELETE("/api/indicators/{code}", { params: { path: { code } } })),
     onSuccess: (i) => {
       message.success(i.active ? `已重新启用“${i.name}”` : `已停用“${i.name}”`);
+      refresh();
+    },
+    onError: (e) => message.error(errorText(e)),
+  });
+  const removeGroup = useMutation({
+    mutationFn: (g: Group) =>
+      call(api.DELETE("/api/indicator-groups/{code}", { params: { path: { code: g.code } } })).then(() => g),
+    onSuccess: (g) => {
+      message.success(`已删除重点工作“${g.name}”`);
       refresh();
     },
     onError: (e) => message.error(errorText(e)),
@@ -94,6 +106,30 @@ export default function IndicatorsPage() {
     }));
   }, [defs.data, targets.data]);
 
+  /** 编辑 and 删除 of a key task; deleting needs it empty (its indicators would lose their card). */
+  const groupActions = (group: Group, indicators: number) => (
+    <Space size={8}>
+      <Typography.Link onClick={() => setGroupEditing(group)} data-testid={`group-edit-${group.code}`}>
+        编辑
+      </Typography.Link>
+      {indicators > 0 ? (
+        <Tooltip title="该重点工作下还有指标：先把指标移到其他分组或停用后再删除">
+          <Typography.Text type="secondary">删除</Typography.Text>
+        </Tooltip>
+      ) : (
+        <Popconfirm
+          title={`删除重点工作“${group.name}”？`}
+          okText="删除"
+          okButtonProps={{ danger: true }}
+          cancelText="取消"
+          onConfirm={() => removeGroup.mutateAsync(group)}
+        >
+          <Typography.Link type="danger">删除</Typography.Link>
+        </Popconfirm>
+      )}
+    </Space>
+  );
+
   if (defs.isError) return <LoadError error={defs.error} onRetry={() => void defs.refetch()} />;
   const count = defs.data?.indicators.length ?? 0;
 
@@ -106,6 +142,9 @@ export default function IndicatorsPage() {
             <Switch size="small" checked={showRetired} onChange={setShowRetired} />
             <span>显示已停用</span>
           </Space>
+          <Button icon={<PlusOutlined />} onClick={() => setGroupEditing("new")} data-testid="group-new">
+            新建重点工作
+          </Button>
           <Button
             type="primary"
             icon={<PlusOutlined />}
@@ -180,7 +219,9 @@ export default function IndicatorsPage() {
             title: "操作",
             width: 170,
             render: (_, r) =>
-              r.kind === "indicator" && (
+              r.kind === "group" ? (
+                r.group && groupActions(r.group, r.children.length)
+              ) : (
                 <Space size={8}>
                   <Typography.Link onClick={() => setEditing({ indicator: r.indicator, tab: "definition" })}>
                     编辑
@@ -211,6 +252,21 @@ export default function IndicatorsPage() {
           },
         ]}
       />
+      {groupEditing && (
+        <GroupEditor
+          open
+          group={groupEditing === "new" ? null : groupEditing}
+          groups={defs.data?.groups ?? []}
+          onClose={() => setGroupEditing(null)}
+          onSaved={(g, created) => {
+            refresh();
+            message.success(
+              created ? `重点工作“${g.name}”已创建，可在新建指标时选用` : `重点工作“${g.name}”已保存`,
+            );
+            setGroupEditing(null);
+          }}
+        />
+      )}
       <Drawer
         open={editing !== null}
         onClose={() => setEditing(null)}
