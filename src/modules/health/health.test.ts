@@ -231,8 +231,9 @@ describe("myopiaBySchool (for the indicators)", () => {
   it("counts each student once per period, by the latest screening, per WS/T 663-2020", async () => {
     const rows = await health.myopiaBySchool("2022");
     const bySchool = Object.fromEntries(rows.map((r) => [r.orgPath, r]));
+    // A, C, D: B was 5 on the screening date, which the rule does not classify: not in the denominator
     expect(bySchool["/141100/141102/1411020001/"]).toMatchObject({
-      screened: 4,
+      screened: 3,
       myopic: 1,
       countyCode: "141102",
     });
@@ -249,7 +250,7 @@ describe("myopiaBySchool (for the indicators)", () => {
     // a school-year period: 2021-09-01 … 2022-08-31 holds D's March screening, which is myopic
     const sy = await health.myopiaBySchool("2021-2022");
     expect(sy.find((r) => r.orgPath === "/141100/141102/1411020001/")).toMatchObject({
-      screened: 4,
+      screened: 3,
       myopic: 2,
     });
   });
@@ -262,9 +263,11 @@ describe("figures and lists by scope", () => {
     const body = res.json();
     expect(body.rule.code).toBe("WS/T 663-2020");
     expect(body.rule.text).toContain("SE ≤ −0.50 D");
-    expect(body.area).toMatchObject({ code: "141102", screened: 5, myopic: 2, rate: 40 });
+    // A, C, D and E (B, 5 years old, is not classified): 2 of 4
+    expect(body.area).toMatchObject({ code: "141102", screened: 4, myopic: 2, rate: 50 });
     expect(body.area.previous).toMatchObject({ screened: 1, myopic: 1, rate: 100 });
-    expect(body.area.changePp).toBe(-60);
+    expect(body.area.changePp).toBe(-50);
+    expect(body.rule.text).toContain("6岁及以上的筛查人数");
     expect(body.children.map((c: { code: string }) => c.code)).toEqual(["1411020001", "1411020002"]);
   });
 
@@ -272,7 +275,7 @@ describe("figures and lists by scope", () => {
     expect((await lishi.get("/api/health/myopia?period=2022&org=1411810001")).statusCode).toBe(404);
     expect((await school1.get("/api/health/myopia?period=2022&org=1411020002")).statusCode).toBe(404);
     const city = (await leader.get("/api/health/myopia?period=2022")).json();
-    expect(city.area).toMatchObject({ code: "141100", screened: 5, myopic: 2 });
+    expect(city.area).toMatchObject({ code: "141100", screened: 4, myopic: 2 });
     expect(city.children.map((c: { code: string }) => c.code)).toEqual(["141102"]);
   });
 
@@ -284,5 +287,14 @@ describe("figures and lists by scope", () => {
     expect(items.filter((i) => i.myopic).map((i) => i.studentName)).toEqual(["学生A", "学生D"]);
     const myopic = await admin.get("/api/health/screenings?period=2022&myopic=true&pageSize=50");
     expect(myopic.json().items.every((i: { myopic: boolean }) => i.myopic)).toBe(true);
+    // B, 5 on the screening date: shown as not classified, and not among the 非近视
+    const b = (items as { studentName: string; classified: boolean }[]).find(
+      (i) => i.studentName === "学生B",
+    );
+    expect(b?.classified).toBe(false);
+    const notMyopic = await school1.get("/api/health/screenings?period=2022&myopic=false&pageSize=50");
+    const rows = notMyopic.json().items as { studentName: string; myopic: boolean; classified: boolean }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((i) => i.classified && !i.myopic && i.studentName !== "学生B")).toBe(true);
   });
 });

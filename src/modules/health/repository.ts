@@ -49,6 +49,7 @@ export interface ScreeningListRow {
   se_right: string;
   institution: string | null;
   myopic: boolean;
+  classified: boolean;
 }
 
 export interface ScreeningFilter {
@@ -65,12 +66,23 @@ export interface ScreeningFilter {
  * function in myopia-rule.ts (numeric comparisons, so 4.9 < 5.0 and −0.50 ≤ −0.50 are exact).
  */
 export function myopicSql(rule: MyopiaRule, alias = "v"): RawBuilder<boolean> {
+  return sql<boolean>`(${classifiedSql(rule, alias)} and ${lowEyeSql(rule, alias)})`;
+}
+
+/**
+ * Whether the rule classifies the screening of row `alias` at all: the student was old enough on
+ * the screening date (WS/T 663-2020: 6 周岁 and over). Only these count in 近视率's denominator.
+ */
+export function classifiedSql(rule: MyopiaRule, alias = "v"): RawBuilder<boolean> {
+  return sql<boolean>`${sql.raw(alias)}.age_years >= ${sql.lit(rule.minAgeYears)}`;
+}
+
+function lowEyeSql(rule: MyopiaRule, alias: string): RawBuilder<boolean> {
   const a = sql.raw(alias);
   const acuity = sql.lit(rule.acuityBelow.toFixed(1));
   const se = sql.lit(rule.seAtMost.toFixed(2));
-  return sql<boolean>`(${a}.age_years >= ${sql.lit(rule.minAgeYears)} and
-    ((${a}.va_left < ${acuity}::numeric and ${a}.se_left <= ${se}::numeric)
-      or (${a}.va_right < ${acuity}::numeric and ${a}.se_right <= ${se}::numeric)))`;
+  return sql<boolean>`((${a}.va_left < ${acuity}::numeric and ${a}.se_left <= ${se}::numeric)
+      or (${a}.va_right < ${acuity}::numeric and ${a}.se_right <= ${se}::numeric))`;
 }
 
 /**
@@ -151,7 +163,8 @@ export class HealthRepository {
       myopic: number;
     }>`with l as (${latestInPeriod(start, end)})
       select v.school_id, o.path, coalesce(o.county_code, v.county_code) as county_code,
-        count(*)::int as screened, (count(*) filter (where ${myopicSql(rule)}))::int as myopic
+        (count(*) filter (where ${classifiedSql(rule)}))::int as screened,
+        (count(*) filter (where ${myopicSql(rule)}))::int as myopic
       from l v join org_unit o on o.id = v.school_id
       group by v.school_id, o.path, o.county_code, v.county_code
       order by o.path`.execute(this.db);
@@ -180,9 +193,10 @@ export class HealthRepository {
           sql`v.student_id in (select w.student_id from vision_screening w
             where w.screened_on between ${start}::date and ${end}::date and ${here("w.org_path")})`,
         )})
-      select v.grade::int as grade, count(*)::int as screened,
+      select v.grade::int as grade, (count(*) filter (where ${classifiedSql(rule)}))::int as screened,
         (count(*) filter (where ${myopicSql(rule)}))::int as myopic
-      from l v where ${here("v.org_path")} group by v.grade order by v.grade`.execute(this.db);
+      from l v where ${here("v.org_path")} and ${classifiedSql(rule)}
+      group by v.grade order by v.grade`.execute(this.db);
     return r.rows;
   }
 
@@ -194,12 +208,15 @@ export class HealthRepository {
     ];
     if (f.orgPath) conditions.push(underPaths("v.org_path", [f.orgPath]));
     if (f.studentNumber) conditions.push(sql`s.student_number = ${f.studentNumber}`);
-    if (f.myopic !== undefined) conditions.push(sql`${myopicSql(rule)} = ${f.myopic}`);
+    // 非近视: classified and not myopic (a child under 6 is neither)
+    if (f.myopic === true) conditions.push(myopicSql(rule));
+    if (f.myopic === false) conditions.push(sql`${classifiedSql(rule)} and not ${myopicSql(rule)}`);
     const where = sql.join(conditions, sql` and `);
     const rows = await sql<ScreeningListRow>`select v.id, s.student_number, s.name as student_name,
         o.code as school_code, o.name as school_name, v.screened_on, v.age_years, v.grade,
         v.va_left::text as va_left, v.va_right::text as va_right, v.se_left::text as se_left,
-        v.se_right::text as se_right, v.institution, ${myopicSql(rule)} as myopic
+        v.se_right::text as se_right, v.institution, ${myopicSql(rule)} as myopic,
+        ${classifiedSql(rule)} as classified
       from vision_screening v join student s on s.id = v.student_id join org_unit o on o.id = v.school_id
       where ${where}
       order by v.screened_on desc, v.id desc limit ${limit} offset ${offset}`.execute(this.db);

@@ -19,7 +19,10 @@ export const myopiaRuleSchema = z.object({
 });
 
 const figure = z.object({
-  screened: z.number().int().describe("筛查人数（分母）"),
+  screened: z
+    .number()
+    .int()
+    .describe("筛查人数（分母）：6 周岁及以上的筛查学生，每人按统计期内最近一次筛查计"),
   myopic: z.number().int().describe("筛查性近视人数（分子）"),
   rate: z.number().nullable().describe("近视率 %（一位小数）；无筛查时为空"),
 });
@@ -71,6 +74,9 @@ export const screening = z.object({
   seRight: z.number().describe("右眼等效球镜 D"),
   institution: z.string().nullable(),
   myopic: z.boolean().describe("按 WS/T 663-2020 判定为筛查性近视"),
+  classified: z
+    .boolean()
+    .describe("规则适用（筛查日满 6 周岁）；false：未满 6 周岁，不判定，不计入近视率的分母"),
 });
 
 export const screeningPage = pageOf(screening);

@@ -227,6 +227,7 @@ export interface ScreeningView {
   seRight: number;
   institution: string | null;
   myopic: boolean;
+  classified: boolean;
 }
 
 function presentScreening(r: ScreeningListRow): ScreeningView {
@@ -245,5 +246,6 @@ function presentScreening(r: ScreeningListRow): ScreeningView {
     seRight: Number(r.se_right),
     institution: r.institution,
     myopic: r.myopic,
+    classified: r.classified,
   };
 }

@@ -3852,7 +3852,7 @@ export interface paths {
                                 text: string;
                             };
                             area: {
-                                /** @description 筛查人数（分母） */
+                                /** @description 筛查人数（分母）：6 周岁及以上的筛查学生，每人按统计期内最近一次筛查计 */
                                 screened: number;
                                 /** @description 筛查性近视人数（分子） */
                                 myopic: number;
@@ -3863,7 +3863,7 @@ export interface paths {
                                 kind: string;
                                 /** @description 上一统计期 */
                                 previous: {
-                                    /** @description 筛查人数（分母） */
+                                    /** @description 筛查人数（分母）：6 周岁及以上的筛查学生，每人按统计期内最近一次筛查计 */
                                     screened: number;
                                     /** @description 筛查性近视人数（分子） */
                                     myopic: number;
@@ -3875,7 +3875,7 @@ export interface paths {
                             };
                             /** @description 下级（县或学校） */
                             children: {
-                                /** @description 筛查人数（分母） */
+                                /** @description 筛查人数（分母）：6 周岁及以上的筛查学生，每人按统计期内最近一次筛查计 */
                                 screened: number;
                                 /** @description 筛查性近视人数（分子） */
                                 myopic: number;
@@ -3886,7 +3886,7 @@ export interface paths {
                                 kind: string;
                                 /** @description 上一统计期 */
                                 previous: {
-                                    /** @description 筛查人数（分母） */
+                                    /** @description 筛查人数（分母）：6 周岁及以上的筛查学生，每人按统计期内最近一次筛查计 */
                                     screened: number;
                                     /** @description 筛查性近视人数（分子） */
                                     myopic: number;
@@ -3897,7 +3897,7 @@ export interface paths {
                                 changePp: number | null;
                             }[];
                             byGrade: {
-                                /** @description 筛查人数（分母） */
+                                /** @description 筛查人数（分母）：6 周岁及以上的筛查学生，每人按统计期内最近一次筛查计 */
                                 screened: number;
                                 /** @description 筛查性近视人数（分子） */
                                 myopic: number;
@@ -3972,6 +3972,8 @@ export interface paths {
                                 institution: string | null;
                                 /** @description 按 WS/T 663-2020 判定为筛查性近视 */
                                 myopic: boolean;
+                                /** @description 规则适用（筛查日满 6 周岁）；false：未满 6 周岁，不判定，不计入近视率的分母 */
+                                classified: boolean;
                             }[];
                             page: number;
                             pageSize: number;

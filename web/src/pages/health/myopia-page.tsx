@@ -13,6 +13,7 @@ import {
   Statistic,
   Table,
   Tag,
+  Tooltip,
 } from "antd";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
@@ -101,7 +102,7 @@ export default function MyopiaPage() {
         {(
           [
             ["近视率", pct(a.rate)],
-            ["筛查人数（分母）", a.screened.toLocaleString("zh-CN")],
+            ["筛查人数（分母，6岁及以上）", a.screened.toLocaleString("zh-CN")],
             ["筛查性近视人数（分子）", a.myopic.toLocaleString("zh-CN")],
             [`较${s.period.previous}年`, pp(a.changePp)],
           ] as const
@@ -258,7 +259,16 @@ function ScreeningList({ period, org }: { period: string; org?: string }) {
             },
             {
               title: "判定",
-              render: (_: unknown, r) => (r.myopic ? <Tag color="red">筛查性近视</Tag> : <Tag>非近视</Tag>),
+              render: (_: unknown, r) =>
+                r.myopic ? (
+                  <Tag color="red">筛查性近视</Tag>
+                ) : r.classified ? (
+                  <Tag>非近视</Tag>
+                ) : (
+                  <Tooltip title="筛查日未满6周岁：按 WS/T 663—2020 不作判定，不计入近视率">
+                    <Tag color="default">未满6岁不判定</Tag>
+                  </Tooltip>
+                ),
             },
           ]}
         />
