@@ -35,6 +35,11 @@ export const demoExtras: DemoExtra[] = [
   { name: "cases.demo", load: loadCasesDemo },
   // keep after forms.census and health.screening: the plan's indicators read their data
   { name: "indicators.plan-2022", load: (database) => loadPlan2022Demo(database) },
+  // 在校生、教职工统计快照 of 2019–2021: the people-based indicators' earlier years
+  {
+    name: "indicators.people-census",
+    load: async (database) => (await import("../modules/indicators/demo-census.js")).loadCensusDemo(database),
+  },
   // 监督举报 and 校外培训: institutions, inspections, enforcement cases, reports with receipts
   {
     name: "reports.demo",

@@ -282,15 +282,18 @@ describe("figures and lists by scope", () => {
   it("lists a school's screenings with the classification, and only its own", async () => {
     const res = await school1.get("/api/health/screenings?period=2022&pageSize=50");
     expect(res.statusCode).toBe(200);
-    const items = res.json().items as { studentName: string; myopic: boolean; schoolCode: string }[];
+    const items = res.json().items as {
+      studentName: string;
+      myopic: boolean;
+      classified: boolean;
+      schoolCode: string;
+    }[];
     expect(new Set(items.map((i) => i.schoolCode))).toEqual(new Set(["1411020001"]));
     expect(items.filter((i) => i.myopic).map((i) => i.studentName)).toEqual(["学生A", "学生D"]);
     const myopic = await admin.get("/api/health/screenings?period=2022&myopic=true&pageSize=50");
     expect(myopic.json().items.every((i: { myopic: boolean }) => i.myopic)).toBe(true);
     // B, 5 on the screening date: shown as not classified, and not among the 非近视
-    const b = (items as { studentName: string; classified: boolean }[]).find(
-      (i) => i.studentName === "学生B",
-    );
+    const b = items.find((i) => i.studentName === "学生B");
     expect(b?.classified).toBe(false);
     const notMyopic = await school1.get("/api/health/screenings?period=2022&myopic=false&pageSize=50");
     const rows = notMyopic.json().items as { studentName: string; myopic: boolean; classified: boolean }[];

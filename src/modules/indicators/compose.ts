@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import { type DataEvents, dataEvents } from "../../shared/data-events.js";
+import { PeopleCensusRepository, PeopleCensusService } from "./census.js";
+import { censusRoutes } from "./census-routes.js";
 import { DefinitionService } from "./definition-service.js";
 import { type FactsOptions, FactsProvider } from "./facts.js";
 import { RegistryReadModel } from "./registry-read-model.js";
@@ -23,6 +25,7 @@ export interface IndicatorSources {
 /** Builds the indicator services for the composition root. */
 export function indicators(db: Kysely<DB>, sources: IndicatorSources = {}) {
   const repo = new IndicatorRepository(db);
+  const censusRepo = new PeopleCensusRepository(db);
   const facts = new FactsProvider(
     new RegistryReadModel(db),
     sources.events ?? dataEvents,
@@ -31,9 +34,11 @@ export function indicators(db: Kysely<DB>, sources: IndicatorSources = {}) {
     sources.facts,
     new SourceSnapshots(db),
     sources.safety ?? null,
+    censusRepo,
   );
   const results = new ResultService(repo, facts);
   const definitions = new DefinitionService(db, repo, sources.forms ?? null, () => results.invalidate());
-  const routes: FastifyPluginAsync[] = [indicatorRoutes(definitions, results)];
-  return { definitions, results, facts, routes };
+  const census = new PeopleCensusService(db, censusRepo, facts);
+  const routes: FastifyPluginAsync[] = [indicatorRoutes(definitions, results), censusRoutes(census)];
+  return { definitions, results, facts, census, routes };
 }

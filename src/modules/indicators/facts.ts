@@ -26,12 +26,26 @@ export interface PeriodFacts {
   readAt: Date;
   /** A number unique to this assembly: results computed from the same facts share it. */
   id: number;
+  /**
+   * Where the student and staff counts come from: the period's census (people_census), the
+   * registry's live counts (a period after the latest census), or none (a period before it
+   * without a census of its own: its counts are unknown).
+   */
+  people: "census" | "live" | "none";
+}
+
+/** Frozen people counts per period (在校生、教职工统计快照): census.ts. */
+export interface PeopleCensusSource {
+  /** The periods that have a census. */
+  periods(): Promise<string[]>;
+  /** One period's counts, as read from student and staff when it was taken. */
+  counts(period: string): Promise<PeopleRows>;
 }
 
 let assemblies = 0;
 
 type People = { students: Map<number, StudentGroup[]>; staff: Map<number, StaffGroup[]> };
-type PeopleRows = { students: StudentCountRow[]; staff: StaffCountRow[] };
+export type PeopleRows = { students: StudentCountRow[]; staff: StaffCountRow[] };
 
 /**
  * A change notice naming more schools than this makes the people counts be read whole rather than
@@ -40,7 +54,7 @@ type PeopleRows = { students: StudentCountRow[]; staff: StaffCountRow[] };
 const MAX_SCHOOLS_REREAD = 200;
 
 /** How a source's value is kept in a snapshot (compact JSON) and read back. */
-interface Codec<T> {
+export interface Codec<T> {
   encode(value: T): unknown;
   decode(data: unknown): T;
 }
@@ -53,7 +67,7 @@ const unitsCodec: Codec<UnitRow[]> = { encode: (v) => v, decode: (d) => d as Uni
 type StudentTuple = [number, string, number, string, number];
 type StaffTuple = [number, string[], string | null, string | null, string | null, number];
 
-const peopleCodec: Codec<PeopleRows> = {
+export const peopleCodec: Codec<PeopleRows> = {
   encode: (v) => ({
     students: v.students.map((r): StudentTuple => [r.school_id, r.stage, r.grade, r.gender, r.n]),
     staff: v.staff.map((r): StaffTuple => [r.school_id, r.posts, r.key_level, r.title, r.education, r.n]),
@@ -117,6 +131,9 @@ export class FactsProvider {
   private health = new Map<string, Stamped<MyopiaRow[]>>();
   private safety = new Map<string, Stamped<SafeCampusRow[]>>();
   private assembled = new Map<string, { key: string; facts: Promise<PeriodFacts> }>();
+  private censusPeriods: Stamped<string[]> | null = null;
+  private censusCounts = new Map<string, Stamped<People>>();
+  private censusVersion = 0;
   private readonly fingerprintEveryMs: number;
   private readonly maxAgeMs: number;
   private readonly snapshotSaveAfterMs: number;
@@ -146,6 +163,7 @@ export class FactsProvider {
     opts: FactsOptions = {},
     private readonly snapshots: SourceSnapshots | null = null,
     private readonly safetySource: IndicatorSafetySource | null = null,
+    private readonly census: PeopleCensusSource | null = null,
   ) {
     this.fingerprintEveryMs = opts.fingerprintEveryMs ?? 200;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
@@ -155,6 +173,37 @@ export class FactsProvider {
       if (!detail?.schoolIds) this.peopleDirty = "all";
       else for (const id of detail.schoolIds) this.peopleDirty.add(Number(id)); // bigint ids may arrive as text
     });
+  }
+
+  /** A census was taken or removed: periods are assembled again with the right counts. */
+  censusChanged() {
+    this.censusVersion++;
+  }
+
+  /** The registry's student and staff counts now, read whole (what a census freezes). */
+  async livePeopleRows(): Promise<PeopleRows> {
+    const [students, staff] = await Promise.all([this.read.studentCounts(), this.read.staffCounts()]);
+    return { students, staff };
+  }
+
+  /**
+   * The people counts of a period: its census; else the live counts when the period ends after
+   * every census (or there is none); else none.
+   */
+  private async peopleOf(period: { code: string; end: string }, live: Stamped<People>) {
+    const periods = await (this.censusPeriods as Stamped<string[]>).value;
+    if (periods.includes(period.code)) {
+      const key = String(this.censusVersion);
+      const c = this.cached(this.censusCounts.get(period.code), key, async () =>
+        groupPeople(await (this.census as PeopleCensusSource).counts(period.code)),
+      );
+      this.censusCounts.set(period.code, c);
+      return { source: "census" as const, people: await c.value };
+    }
+    const after = periods.every((p) => parsePeriod(p).end < period.end);
+    return after
+      ? { source: "live" as const, people: await live.value }
+      : { source: "none" as const, people: { students: new Map(), staff: new Map() } };
   }
 
   /** Drops everything (after a definition change that adds data elements, or in tests). */
@@ -168,6 +217,8 @@ export class FactsProvider {
     this.health.clear();
     this.safety.clear();
     this.assembled.clear();
+    this.censusPeriods = null;
+    this.censusCounts.clear();
   }
 
   private async fingerprint() {
@@ -209,6 +260,10 @@ export class FactsProvider {
     const peopleKey = `${fp.people}|${this.events.version("people")}`;
     this.unitRows = this.cached(this.unitRows, regKey, () => this.loadUnits(fp.registry));
     this.people = this.cached(this.people, peopleKey, () => this.loadPeople(fp.people));
+    const censusKey = String(this.censusVersion);
+    this.censusPeriods = this.cached(this.censusPeriods, censusKey, () =>
+      this.census ? this.census.periods() : Promise.resolve([]),
+    );
     this.refreshIfOld();
     const elementsKey = [...elements].sort().join(",");
     const formsKey = `${this.events.version("forms")}|${elementsKey}`;
@@ -239,6 +294,7 @@ export class FactsProvider {
       s.at,
       regKey,
       peopleKey,
+      censusKey,
       formsKey,
       healthKey,
       safetyKey,
@@ -248,10 +304,16 @@ export class FactsProvider {
     const unitRows = this.unitRows;
     const people = this.people;
     const facts = (async () => {
-      const [u, p, fv, hv, sv] = await Promise.all([unitRows.value, people.value, f.value, h.value, s.value]);
+      const [u, p, fv, hv, sv] = await Promise.all([
+        unitRows.value,
+        this.peopleOf(period, people),
+        f.value,
+        h.value,
+        s.value,
+      ]);
       // The previous assembly of the period lends the facts objects of units that did not change.
       const before = prev ? await prev.facts.catch(() => undefined) : undefined;
-      return assemble(period.code, period.start, period.end, u, p, fv, hv, sv, before);
+      return assemble(period.code, period.start, period.end, u, p.people, fv, hv, sv, before, p.source);
     })();
     this.assembled.set(periodCode, { key, facts });
     // A failed read is not remembered: the next request tries again.
@@ -535,6 +597,7 @@ export function assemble(
   health: MyopiaRow[],
   safety: SafeCampusRow[],
   previous?: PeriodFacts,
+  peopleSource: PeriodFacts["people"] = "live",
 ): PeriodFacts {
   const before =
     previous && previous.period === period ? new Map(previous.units.map((u) => [u.id, u])) : null;
@@ -603,5 +666,6 @@ export function assemble(
     byPath: new Map(out.map((u) => [u.path, u])),
     readAt: new Date(),
     id: ++assemblies,
+    people: peopleSource,
   };
 }

@@ -181,7 +181,17 @@ export class ResultService {
   }
 
   /** The figures of one indicator in one period, for every node of the tree, and the counties' ranks. */
-  private figures(defs: Definitions, ind: CompiledIndicator, facts: PeriodFacts): PeriodFigures {
+  private figures(
+    defs: Definitions,
+    ind: CompiledIndicator,
+    facts: PeriodFacts,
+    /** The period's live people counts stand for a later period (cellsFor): none for this one. */
+    liveElsewhere = false,
+  ): PeriodFigures {
+    // An indicator counting students or staff has no figures where the period's counts are unknown
+    // (before the latest census, without one of its own: people_census).
+    if (readsPeople(ind) && (facts.people === "none" || liveElsewhere))
+      return { period: facts.period, figures: new Map(), ranks: new Map() };
     const key = `${ind.row.code}|${facts.period}`;
     const hit = this.cache.get(key);
     if (hit && hit.facts === facts && hit.version === defs.version) return hit.figures;
@@ -228,7 +238,10 @@ export class ResultService {
     trend: number,
   ): (u: UnitFacts) => Cell {
     // facts[0] is the period before the first trend point; the last is the period shown.
-    const all = facts.map((f) => this.figures(defs, ind, f));
+    // Two periods counted from the same live registry are the same counts, not a change: of the
+    // periods whose people counts are live, only the latest keeps its people-based figures.
+    const lastLive = facts.map((f) => f.people).lastIndexOf("live");
+    const all = facts.map((f, i) => this.figures(defs, ind, f, f.people === "live" && i !== lastLive));
     const shown = all.slice(1);
     const previous = all[all.length - 2];
     const lookup = this.targetOf(defs);
@@ -418,3 +431,9 @@ export class ResultService {
 }
 
 const latest = (facts: PeriodFacts[]) => new Date(Math.max(...facts.map((f) => f.readAt.getTime())));
+
+/** Whether the indicator counts students or staff (students(), staff() in either expression). */
+function readsPeople(ind: CompiledIndicator): boolean {
+  const f = ind.formula;
+  return !!f && (f.numerator.sources.has("people") || !!f.denominator?.sources.has("people"));
+}

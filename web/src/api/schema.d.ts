@@ -8772,6 +8772,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/people-censuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 统计快照：各统计期冻结的在校生、教职工人数（指标按期计数用） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 统计期代码，如 2021 */
+                            period: string;
+                            /** @description 在校生人数（快照合计） */
+                            students: number;
+                            /** @description 教职工人数（快照合计） */
+                            staff: number;
+                            note: string | null;
+                            takenBy: string;
+                            takenAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/people-censuses/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 把当前学籍、教职工人数冻结为该统计期的快照（indicators.manage；已有快照须 replace: true） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 已有快照时覆盖
+                         * @default false
+                         */
+                        replace?: boolean;
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 统计期代码，如 2021 */
+                            period: string;
+                            /** @description 在校生人数（快照合计） */
+                            students: number;
+                            /** @description 教职工人数（快照合计） */
+                            staff: number;
+                            note: string | null;
+                            takenBy: string;
+                            takenAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** 删除统计快照（indicators.manage） */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/public/report-options": {
         parameters: {
             query?: never;
