@@ -18,6 +18,7 @@ import { useMemo, useState } from "react";
 import { api, call } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { LoadError } from "../../components/page-state";
+import { CensusPanel } from "./census-panel";
 import {
   errorText,
   formulaText,
@@ -134,186 +135,191 @@ export default function IndicatorsPage() {
   const count = defs.data?.indicators.length ?? 0;
 
   return (
-    <Card
-      title="指标管理"
-      extra={
-        <Space>
-          <Space size={4}>
-            <Switch size="small" checked={showRetired} onChange={setShowRetired} />
-            <span>显示已停用</span>
+    <>
+      <Card
+        title="指标管理"
+        extra={
+          <Space>
+            <Space size={4}>
+              <Switch size="small" checked={showRetired} onChange={setShowRetired} />
+              <span>显示已停用</span>
+            </Space>
+            <Button icon={<PlusOutlined />} onClick={() => setGroupEditing("new")} data-testid="group-new">
+              新建重点工作
+            </Button>
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setEditing({ indicator: null, tab: "definition" })}
+              data-testid="indicator-new"
+            >
+              新建指标
+            </Button>
           </Space>
-          <Button icon={<PlusOutlined />} onClick={() => setGroupEditing("new")} data-testid="group-new">
-            新建重点工作
-          </Button>
-          <Button
-            type="primary"
-            icon={<PlusOutlined />}
-            onClick={() => setEditing({ indicator: null, tab: "definition" })}
-            data-testid="indicator-new"
-          >
-            新建指标
-          </Button>
-        </Space>
-      }
-    >
-      <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
-        指标 = 分子 ÷ 分母 ×
-        倍数，分子、分母是对报表数据、学籍和机构统计的表达式；按重点工作分组显示在驾驶舱上，
-        保存后立即生效。共 {count} 个指标。
-      </Typography.Paragraph>
-      <Table<Row>
-        size="small"
-        data-testid="indicator-table"
-        loading={defs.isPending}
-        dataSource={rows}
-        pagination={false}
-        expandable={{ defaultExpandAllRows: true, expandRowByClick: false }}
-        key={rows.length /* expand all once the groups have arrived */}
-        locale={{ emptyText: "尚无指标：点击“新建指标”，或载入指标包（如 2022 年工作要点）" }}
-        scroll={{ x: 1000 }}
-        columns={[
-          {
-            title: "指标",
-            width: 300,
-            render: (_, r) =>
-              r.kind === "group" ? (
-                <Typography.Text strong>
-                  {r.group ? `${String(r.group.ordinal).padStart(2, "0")} ${r.group.name}` : "未分组"}
-                  <Typography.Text type="secondary"> （{r.children.length}）</Typography.Text>
-                </Typography.Text>
-              ) : (
-                <span data-testid={`indicator-row-${r.indicator.code}`}>
-                  <Tooltip title={r.indicator.description}>{r.indicator.name}</Tooltip>
-                  {!r.indicator.active && <Tag style={{ marginLeft: 6 }}>已停用</Tag>}
-                  <div>
-                    <Typography.Text type="secondary" style={mono}>
-                      {r.indicator.code}
-                    </Typography.Text>
-                  </div>
-                </span>
-              ),
-          },
-          {
-            title: "公式（分子 ÷ 分母 × 倍数）",
-            render: (_, r) =>
-              r.kind === "indicator" && (
-                <Typography.Paragraph
-                  style={{ ...mono, margin: 0 }}
-                  ellipsis={{ rows: 2, tooltip: formulaText(r.indicator) }}
-                >
-                  {formulaText(r.indicator)}
-                </Typography.Paragraph>
-              ),
-          },
-          {
-            title: "单位",
-            width: 60,
-            render: (_, r) => (r.kind === "indicator" ? r.indicator.unit || "—" : null),
-          },
-          {
-            title: "目标",
-            width: 230,
-            render: (_, r) => (r.kind === "indicator" ? <TargetSummary targets={r.targets} /> : null),
-          },
-          {
-            title: "操作",
-            width: 170,
-            render: (_, r) =>
-              r.kind === "group" ? (
-                r.group && groupActions(r.group, r.children.length)
-              ) : (
-                <Space size={8}>
-                  <Typography.Link onClick={() => setEditing({ indicator: r.indicator, tab: "definition" })}>
-                    编辑
-                  </Typography.Link>
-                  <Typography.Link onClick={() => setEditing({ indicator: r.indicator, tab: "targets" })}>
-                    目标
-                  </Typography.Link>
-                  {r.indicator.active ? (
-                    <Popconfirm
-                      title={`停用指标“${r.indicator.name}”？`}
-                      description="停用后不再出现在驾驶舱，其目标和历史保留，可重新启用。"
-                      okText="停用"
-                      okButtonProps={{ danger: true }}
-                      cancelText="取消"
-                      onConfirm={() => setActive.mutateAsync({ code: r.indicator.code, active: false })}
-                    >
-                      <Typography.Link type="danger">停用</Typography.Link>
-                    </Popconfirm>
-                  ) : (
-                    <Typography.Link
-                      onClick={() => setActive.mutate({ code: r.indicator.code, active: true })}
-                    >
-                      启用
-                    </Typography.Link>
-                  )}
-                </Space>
-              ),
-          },
-        ]}
-      />
-      {groupEditing && (
-        <GroupEditor
-          open
-          group={groupEditing === "new" ? null : groupEditing}
-          groups={defs.data?.groups ?? []}
-          onClose={() => setGroupEditing(null)}
-          onSaved={(g, created) => {
-            refresh();
-            message.success(
-              created ? `重点工作“${g.name}”已创建，可在新建指标时选用` : `重点工作“${g.name}”已保存`,
-            );
-            setGroupEditing(null);
-          }}
-        />
-      )}
-      <Drawer
-        open={editing !== null}
-        onClose={() => setEditing(null)}
-        size={1120}
-        destroyOnHidden
-        title={editing?.indicator ? `指标：${editing.indicator.name}` : "新建指标"}
-        styles={{ body: { paddingTop: 8 } }}
+        }
       >
-        {editing && (
-          <Tabs
-            activeKey={editing.tab}
-            onChange={(tab) => setEditing({ ...editing, tab: tab as "definition" | "targets" })}
-            items={[
-              {
-                key: "definition",
-                label: "定义",
-                children: (
-                  <IndicatorEditor
-                    key={editing.indicator?.code ?? "new"}
-                    indicator={editing.indicator}
-                    groups={defs.data?.groups ?? []}
-                    siblings={defs.data?.indicators ?? []}
-                    onCancel={() => setEditing(null)}
-                    onSaved={(i, created) => {
-                      refresh();
-                      if (created) {
-                        message.success(`指标“${i.name}”已创建，可继续设定目标`);
-                        setEditing({ indicator: i, tab: "targets" });
-                      } else {
-                        message.success(`指标“${i.name}”已保存`);
-                        setEditing(null);
-                      }
-                    }}
-                  />
+        <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
+          指标 = 分子 ÷ 分母 ×
+          倍数，分子、分母是对报表数据、学籍和机构统计的表达式；按重点工作分组显示在驾驶舱上，
+          保存后立即生效。共 {count} 个指标。
+        </Typography.Paragraph>
+        <Table<Row>
+          size="small"
+          data-testid="indicator-table"
+          loading={defs.isPending}
+          dataSource={rows}
+          pagination={false}
+          expandable={{ defaultExpandAllRows: true, expandRowByClick: false }}
+          key={rows.length /* expand all once the groups have arrived */}
+          locale={{ emptyText: "尚无指标：点击“新建指标”，或载入指标包（如 2022 年工作要点）" }}
+          scroll={{ x: 1000 }}
+          columns={[
+            {
+              title: "指标",
+              width: 300,
+              render: (_, r) =>
+                r.kind === "group" ? (
+                  <Typography.Text strong>
+                    {r.group ? `${String(r.group.ordinal).padStart(2, "0")} ${r.group.name}` : "未分组"}
+                    <Typography.Text type="secondary"> （{r.children.length}）</Typography.Text>
+                  </Typography.Text>
+                ) : (
+                  <span data-testid={`indicator-row-${r.indicator.code}`}>
+                    <Tooltip title={r.indicator.description}>{r.indicator.name}</Tooltip>
+                    {!r.indicator.active && <Tag style={{ marginLeft: 6 }}>已停用</Tag>}
+                    <div>
+                      <Typography.Text type="secondary" style={mono}>
+                        {r.indicator.code}
+                      </Typography.Text>
+                    </div>
+                  </span>
                 ),
-              },
-              {
-                key: "targets",
-                label: "目标",
-                disabled: !editing.indicator,
-                children: editing.indicator && <TargetsPanel indicator={editing.indicator} />,
-              },
-            ]}
+            },
+            {
+              title: "公式（分子 ÷ 分母 × 倍数）",
+              render: (_, r) =>
+                r.kind === "indicator" && (
+                  <Typography.Paragraph
+                    style={{ ...mono, margin: 0 }}
+                    ellipsis={{ rows: 2, tooltip: formulaText(r.indicator) }}
+                  >
+                    {formulaText(r.indicator)}
+                  </Typography.Paragraph>
+                ),
+            },
+            {
+              title: "单位",
+              width: 60,
+              render: (_, r) => (r.kind === "indicator" ? r.indicator.unit || "—" : null),
+            },
+            {
+              title: "目标",
+              width: 230,
+              render: (_, r) => (r.kind === "indicator" ? <TargetSummary targets={r.targets} /> : null),
+            },
+            {
+              title: "操作",
+              width: 170,
+              render: (_, r) =>
+                r.kind === "group" ? (
+                  r.group && groupActions(r.group, r.children.length)
+                ) : (
+                  <Space size={8}>
+                    <Typography.Link
+                      onClick={() => setEditing({ indicator: r.indicator, tab: "definition" })}
+                    >
+                      编辑
+                    </Typography.Link>
+                    <Typography.Link onClick={() => setEditing({ indicator: r.indicator, tab: "targets" })}>
+                      目标
+                    </Typography.Link>
+                    {r.indicator.active ? (
+                      <Popconfirm
+                        title={`停用指标“${r.indicator.name}”？`}
+                        description="停用后不再出现在驾驶舱，其目标和历史保留，可重新启用。"
+                        okText="停用"
+                        okButtonProps={{ danger: true }}
+                        cancelText="取消"
+                        onConfirm={() => setActive.mutateAsync({ code: r.indicator.code, active: false })}
+                      >
+                        <Typography.Link type="danger">停用</Typography.Link>
+                      </Popconfirm>
+                    ) : (
+                      <Typography.Link
+                        onClick={() => setActive.mutate({ code: r.indicator.code, active: true })}
+                      >
+                        启用
+                      </Typography.Link>
+                    )}
+                  </Space>
+                ),
+            },
+          ]}
+        />
+        {groupEditing && (
+          <GroupEditor
+            open
+            group={groupEditing === "new" ? null : groupEditing}
+            groups={defs.data?.groups ?? []}
+            onClose={() => setGroupEditing(null)}
+            onSaved={(g, created) => {
+              refresh();
+              message.success(
+                created ? `重点工作“${g.name}”已创建，可在新建指标时选用` : `重点工作“${g.name}”已保存`,
+              );
+              setGroupEditing(null);
+            }}
           />
         )}
-      </Drawer>
-    </Card>
+        <Drawer
+          open={editing !== null}
+          onClose={() => setEditing(null)}
+          size={1120}
+          destroyOnHidden
+          title={editing?.indicator ? `指标：${editing.indicator.name}` : "新建指标"}
+          styles={{ body: { paddingTop: 8 } }}
+        >
+          {editing && (
+            <Tabs
+              activeKey={editing.tab}
+              onChange={(tab) => setEditing({ ...editing, tab: tab as "definition" | "targets" })}
+              items={[
+                {
+                  key: "definition",
+                  label: "定义",
+                  children: (
+                    <IndicatorEditor
+                      key={editing.indicator?.code ?? "new"}
+                      indicator={editing.indicator}
+                      groups={defs.data?.groups ?? []}
+                      siblings={defs.data?.indicators ?? []}
+                      onCancel={() => setEditing(null)}
+                      onSaved={(i, created) => {
+                        refresh();
+                        if (created) {
+                          message.success(`指标“${i.name}”已创建，可继续设定目标`);
+                          setEditing({ indicator: i, tab: "targets" });
+                        } else {
+                          message.success(`指标“${i.name}”已保存`);
+                          setEditing(null);
+                        }
+                      }}
+                    />
+                  ),
+                },
+                {
+                  key: "targets",
+                  label: "目标",
+                  disabled: !editing.indicator,
+                  children: editing.indicator && <TargetsPanel indicator={editing.indicator} />,
+                },
+              ]}
+            />
+          )}
+        </Drawer>
+      </Card>
+      <CensusPanel />
+    </>
   );
 }
 
