@@ -9,6 +9,9 @@ import { RegistryReadModel } from "./registry-read-model.js";
 export const DEMO_CENSUS_YEARS = [2019, 2020, 2021];
 const PLAN_YEAR = 2022;
 
+/** Posts the plan builds up (市县教研员, 名师成长带头人): fewer in earlier years. */
+const GROWING_POSTS = new Set(["教研员", "名师成长带头人"]);
+
 /** A deterministic spread in [−0.03, 0.03] per school and year (the demo is the same every load). */
 function spread(schoolId: number, year: number): number {
   let h = (schoolId * 2654435761 + year * 40503) >>> 0;
@@ -21,8 +24,8 @@ function spread(schoolId: number, year: number): number {
  * The demo city's counts of an earlier year, made from today's by the trends the 2022 plan works
  * for (each factor per year back): public kindergartens grew (−6 % a year back), inclusive private
  * ones a little (−3 %), other private ones shrank (+10 %), private compulsory schools shrank (+8 %:
- * 民办义务教育在校生占比 was higher), other enrolment moved little (−1 %); 骨干 teachers and
- * 教研员 were fewer (−8 %), other staff −1 %. Each school also gets its
+ * 民办义务教育在校生占比 was higher), other enrolment moved little (−1 %); 骨干 teachers,
+ * 教研员 and 名师成长带头人 were fewer (−8 %), other staff −1 %. Each school also gets its
  * own small spread, so counties differ. Pure.
  */
 export function earlierCounts(
@@ -50,7 +53,7 @@ export function earlierCounts(
       return { ...r, n: scale(r.n, f, Number(r.school_id)) };
     }),
     staff: now.staff.map((r) => {
-      const f = r.key_level || r.posts.includes("教研员") ? 0.92 : 0.99;
+      const f = r.key_level || r.posts.some((p) => GROWING_POSTS.has(p)) ? 0.92 : 0.99;
       return { ...r, n: scale(r.n, f, Number(r.school_id)) };
     }),
   };
