@@ -46,7 +46,7 @@ function requestForLog(request: FastifyRequest) {
   };
 }
 
-export const logSerializers = { req: requestForLog };
+const logSerializers = { req: requestForLog };
 
 /**
  * Fastify's request lines, with the request on the "request completed" line too (by then the
