@@ -99,9 +99,11 @@ describe("city admin: sign in → the city map → a county → sign out", () =>
     await page.getByTestId("sign-out").click();
     await page.waitForURL(/\/login$/);
     expect(await page.getByTestId("login-notice").textContent()).toContain("您已安全退出");
-    // The session is gone on the server too: the API refuses the old cookie.
-    const me = await page.evaluate(async (u) => (await fetch(`${u}/api/auth/me`)).status, baseUrl);
-    expect(me).toBe(401);
+    // The session is gone on the server too: nobody is signed in, and the API refuses a call.
+    const me = await page.evaluate(async (u) => (await fetch(`${u}/api/auth/me`)).json(), baseUrl);
+    expect(me.user).toBeNull();
+    const users = await page.evaluate(async (u) => (await fetch(`${u}/api/users`)).status, baseUrl);
+    expect(users).toBe(401);
   });
 
   it("sends the user back to sign-in when a request finds the session ended on the server", async () => {

@@ -16,21 +16,24 @@ import { demoStatus } from "../demo/status.js";
 import { authRoutes } from "../modules/access/auth-routes.js";
 import { registerAuth } from "./plugins/auth.js";
 import { registerErrorHandler } from "./plugins/errors.js";
+import { requestLogOptions } from "./plugins/request-log.js";
 import { registerWeb } from "./plugins/web.js";
 import { createServices, type Services } from "./services.js";
 
 export interface AppOptions {
   config: Config;
   database: Database;
-  logger?: FastifyServerOptions["logger"];
+  /** A pino instance, pino options, or true/false (default: no logging). */
+  logger?: FastifyServerOptions["logger"] | FastifyBaseLogger;
+  /** The built SPA to serve (default web/dist). */
+  webRoot?: string;
 }
 
 /** Builds the HTTP app: plugins, then each capability's routes. Does not listen. */
-export async function buildApp({ config, database, logger = false }: AppOptions) {
-  // Fastify 5 takes a ready pino instance as loggerInstance, and only options as logger.
-  const isInstance = typeof logger === "object" && logger !== null && "child" in logger;
+export async function buildApp({ config, database, logger = false, webRoot }: AppOptions) {
   const app = Fastify({
-    ...(isInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger }),
+    // Request lines say who sent the request only where plugins/request-log.ts allows it.
+    ...requestLogOptions(logger),
     bodyLimit: 5 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -95,7 +98,7 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   await app.register(authRoutes(services.auth, config));
   for (const plugin of services.routes) await app.register(plugin);
   // The SPA (web/dist) and its client-side routes; every /api path is registered above.
-  await registerWeb(app);
+  await registerWeb(app, { root: webRoot });
   return app;
 }
 

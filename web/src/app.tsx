@@ -1,6 +1,6 @@
 import { lazy, type ReactNode, Suspense } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
-import { useSession } from "./auth/session";
+import { SessionProvider, useSession } from "./auth/session";
 import { NotFound, PageLoading } from "./components/page-state";
 import { RequirePermission } from "./components/require-permission";
 import { AppLayout } from "./layout/app-layout";
@@ -66,69 +66,89 @@ function RequireSession() {
   return <Outlet />;
 }
 
+/**
+ * The sign-in page and the signed-in pages share one session. The public report pages are outside
+ * it: they never ask who is signed in, so a staff member's browser files a report like anyone's.
+ */
+function WithSession() {
+  return (
+    <SessionProvider>
+      <Outlet />
+    </SessionProvider>
+  );
+}
+
 const router = createBrowserRouter([
-  { path: "/login", element: <LoginPage /> },
   { path: "/public/report", element: publicPage(<PublicReportPage />) },
   { path: "/public/follow", element: publicPage(<PublicFollowPage />) },
   {
-    element: <RequireSession />,
+    element: <WithSession />,
     children: [
+      { path: "/login", element: <LoginPage /> },
       {
-        element: <AppLayout />,
+        element: <RequireSession />,
         children: [
           {
-            index: true,
-            element: (
-              <LeaderHome>
-                <RequirePermission permission="registry.read">
-                  <MapPage />
-                </RequirePermission>
-              </LeaderHome>
-            ),
+            element: <AppLayout />,
+            children: [
+              {
+                index: true,
+                element: (
+                  <LeaderHome>
+                    <RequirePermission permission="registry.read">
+                      <MapPage />
+                    </RequirePermission>
+                  </LeaderHome>
+                ),
+              },
+              { path: "cockpit", element: guarded("indicators.read", <CockpitPage />) },
+              {
+                path: "cockpit/indicators/:code",
+                element: guarded("indicators.read", <CockpitIndicatorPage />),
+              },
+              { path: "cockpit/units/:code", element: guarded("indicators.read", <CockpitUnitPage />) },
+              { path: "health", element: guarded("health.read", <MyopiaPage />) },
+              {
+                path: "counties/:code",
+                element: (
+                  <RequirePermission permission="registry.read">
+                    <CountyPage />
+                  </RequirePermission>
+                ),
+              },
+              { path: "org", element: guarded("registry.read", <OrgTreePage />) },
+              { path: "schools", element: guarded("registry.read", <SchoolListPage />) },
+              { path: "schools/:code", element: guarded("registry.read", <SchoolPage />) },
+              { path: "students", element: guarded("people.read", <StudentSearchPage />) },
+              { path: "staff", element: guarded("people.read", <StaffSearchPage />) },
+              { path: "imports", element: guarded("exchange.import", <ImportPage />) },
+              { path: "admin/users", element: guarded("users.manage", <UsersPage />) },
+              { path: "admin/roles", element: guarded("users.manage", <RolesPage />) },
+              { path: "admin/tokens", element: guarded("tokens.manage", <TokensPage />) },
+              { path: "admin/audit", element: guarded("audit.read", <AuditPage />) },
+              { path: "forms/entry", element: guarded("forms.read", <FormEntryPage />) },
+              { path: "forms/progress", element: guarded("forms.read", <FormProgressPage />) },
+              { path: "forms/review", element: guarded("forms.approve", <FormReviewPage />) },
+              { path: "forms/definitions", element: guarded("forms.define", <FormDefinitionsPage />) },
+              { path: "indicators", element: guarded("indicators.manage", <IndicatorsPage />) },
+              { path: "reports", element: guarded("ethics.read", <ReportsPage />) },
+              { path: "reports/:id", element: guarded("reports.handle", <ReportCasePage />) },
+              { path: "training", element: guarded("training.read", <TrainingInstitutionsPage />) },
+              {
+                path: "training/institutions/:id",
+                element: guarded("training.read", <TrainingInstitutionPage />),
+              },
+              { path: "training/cases/:id", element: guarded("training.read", <ReportCasePage />) },
+              { path: "inbox", element: <InboxPage /> },
+              { path: "cases/:id", element: <CasePage /> },
+              { path: "hazards", element: guarded("hazard.read", <HazardsPage />) },
+              { path: "safety", element: guarded("hazard.read", <SafetyPage />) },
+              { path: "supervision", element: <SupervisionPage /> },
+              { path: "supervision/findings", element: <SupervisionPage /> },
+              { path: "supervision/plans/:id", element: <PlanPage /> },
+              { path: "*", element: <NotFound /> },
+            ],
           },
-          { path: "cockpit", element: guarded("indicators.read", <CockpitPage />) },
-          { path: "cockpit/indicators/:code", element: guarded("indicators.read", <CockpitIndicatorPage />) },
-          { path: "cockpit/units/:code", element: guarded("indicators.read", <CockpitUnitPage />) },
-          { path: "health", element: guarded("health.read", <MyopiaPage />) },
-          {
-            path: "counties/:code",
-            element: (
-              <RequirePermission permission="registry.read">
-                <CountyPage />
-              </RequirePermission>
-            ),
-          },
-          { path: "org", element: guarded("registry.read", <OrgTreePage />) },
-          { path: "schools", element: guarded("registry.read", <SchoolListPage />) },
-          { path: "schools/:code", element: guarded("registry.read", <SchoolPage />) },
-          { path: "students", element: guarded("people.read", <StudentSearchPage />) },
-          { path: "staff", element: guarded("people.read", <StaffSearchPage />) },
-          { path: "imports", element: guarded("exchange.import", <ImportPage />) },
-          { path: "admin/users", element: guarded("users.manage", <UsersPage />) },
-          { path: "admin/roles", element: guarded("users.manage", <RolesPage />) },
-          { path: "admin/tokens", element: guarded("tokens.manage", <TokensPage />) },
-          { path: "admin/audit", element: guarded("audit.read", <AuditPage />) },
-          { path: "forms/entry", element: guarded("forms.read", <FormEntryPage />) },
-          { path: "forms/progress", element: guarded("forms.read", <FormProgressPage />) },
-          { path: "forms/review", element: guarded("forms.approve", <FormReviewPage />) },
-          { path: "forms/definitions", element: guarded("forms.define", <FormDefinitionsPage />) },
-          { path: "indicators", element: guarded("indicators.manage", <IndicatorsPage />) },
-          { path: "reports", element: guarded("ethics.read", <ReportsPage />) },
-          { path: "reports/:id", element: guarded("reports.handle", <ReportCasePage />) },
-          { path: "training", element: guarded("training.read", <TrainingInstitutionsPage />) },
-          {
-            path: "training/institutions/:id",
-            element: guarded("training.read", <TrainingInstitutionPage />),
-          },
-          { path: "training/cases/:id", element: guarded("training.read", <ReportCasePage />) },
-          { path: "inbox", element: <InboxPage /> },
-          { path: "cases/:id", element: <CasePage /> },
-          { path: "hazards", element: guarded("hazard.read", <HazardsPage />) },
-          { path: "safety", element: guarded("hazard.read", <SafetyPage />) },
-          { path: "supervision", element: <SupervisionPage /> },
-          { path: "supervision/findings", element: <SupervisionPage /> },
-          { path: "supervision/plans/:id", element: <PlanPage /> },
-          { path: "*", element: <NotFound /> },
         ],
       },
     ],

@@ -6,7 +6,6 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiError } from "./api/client";
 import { App } from "./app";
-import { SessionProvider } from "./auth/session";
 import { I18nProvider, useI18n } from "./i18n/i18n";
 
 const queryClient = new QueryClient({
@@ -35,9 +34,7 @@ function Providers() {
     >
       <AntApp>
         <QueryClientProvider client={queryClient}>
-          <SessionProvider>
-            <App />
-          </SessionProvider>
+          <App />
         </QueryClientProvider>
       </AntApp>
     </ConfigProvider>

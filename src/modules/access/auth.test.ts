@@ -25,9 +25,29 @@ describe("sign-in and sessions", () => {
   });
 
   it("refuses an API call without a session, in Chinese", async () => {
-    const res = await t.app.inject({ method: "GET", url: "/api/auth/me" });
+    const res = await t.app.inject({ method: "GET", url: "/api/users" });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ code: "UNAUTHENTICATED", message: "请先登录" });
+  });
+
+  it("answers who-am-I with nobody, not 401, without a valid session", async () => {
+    const anonymous = await t.app.inject({ method: "GET", url: "/api/auth/me" });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ user: null, csrfToken: null });
+    const stale = await t.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      cookies: { [SESSION_COOKIE]: "no-such-session" },
+    });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.json()).toEqual({ user: null, csrfToken: null });
+    // another platform's bad token is still refused
+    const token = await t.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      headers: { authorization: "Bearer edu_nonsense" },
+    });
+    expect(token.statusCode).toBe(401);
   });
 
   it("signs in with an HttpOnly SameSite cookie and reports scope and permissions", async () => {
@@ -62,9 +82,10 @@ describe("sign-in and sessions", () => {
 
   it("ends the session on sign-out", async () => {
     const c = await signIn(t.app, "lishi");
-    expect((await c.get("/api/auth/me")).statusCode).toBe(200);
+    expect((await c.get("/api/auth/me")).json().user.username).toBe("lishi");
     await c.post("/api/auth/logout");
-    expect((await c.get("/api/auth/me")).statusCode).toBe(401);
+    expect((await c.get("/api/auth/me")).json().user).toBeNull();
+    expect((await c.get("/api/users")).statusCode).toBe(401);
   });
 
   it("locks the account after repeated failures, even for the right password", async () => {

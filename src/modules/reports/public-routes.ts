@@ -1,5 +1,4 @@
 import rateLimit from "@fastify/rate-limit";
-import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
@@ -25,17 +24,6 @@ import type { ReportService } from "./service.js";
 
 const tags = ["public"];
 
-/**
- * What a public route's log lines say about the request: method and path only. Fastify's default
- * request serializer writes the client's address (remoteAddress, remotePort) into every
- * "incoming request" line; for these routes it must not, so an anonymous report leaves no address
- * in the logs either. The query string is left out too (nothing secret should be there, but a
- * receipt code typed into a URL would be).
- */
-const anonymousLog = {
-  req: (req: FastifyRequest) => ({ method: req.method, url: req.url.split("?")[0] }),
-};
-
 /** Per-client (in memory only: the address is never stored) request budgets of the public routes. */
 const limits = {
   lookup: { max: 120, timeWindow: "1 minute" },
@@ -47,7 +35,9 @@ const limits = {
 /**
  * The public page's API (no sign-in): options and look-ups for the form, attachment upload, filing
  * with a receipt, following and answering with the receipt's secret. Rate-limited per client in
- * memory; nothing identifying the client is read into the report or written to the log.
+ * memory; nothing identifying the client is read into the report or written to the log (the request
+ * serializer of server/plugins/request-log.ts logs method and path only here), and a session cookie
+ * sent along is not read (server/plugins/auth.ts).
  */
 export function publicReportRoutes(
   service: ReportService,
@@ -68,7 +58,6 @@ export function publicReportRoutes(
     app.get(
       "/api/public/report-options",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.lookup },
         schema: { tags, summary: "举报表单选项（县、类别、附件大小）", response: { 200: publicCategories } },
       },
@@ -92,7 +81,6 @@ export function publicReportRoutes(
     app.get(
       "/api/public/org-units",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.lookup },
         schema: {
           tags,
@@ -120,7 +108,6 @@ export function publicReportRoutes(
     app.get(
       "/api/public/institutions",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.lookup },
         schema: {
           tags,
@@ -148,7 +135,6 @@ export function publicReportRoutes(
     app.post(
       "/api/public/attachments",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.upload },
         schema: {
           tags,
@@ -164,7 +150,6 @@ export function publicReportRoutes(
     app.post(
       "/api/public/reports",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.file },
         schema: {
           tags,
@@ -179,7 +164,6 @@ export function publicReportRoutes(
     app.post(
       "/api/public/follow",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.follow },
         schema: {
           tags,
@@ -194,7 +178,6 @@ export function publicReportRoutes(
     app.post(
       "/api/public/answer",
       {
-        logSerializers: anonymousLog,
         config: { ...base, rateLimit: limits.follow },
         schema: {
           tags,

@@ -4,9 +4,10 @@ import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createTestApp, signIn, type TestContext } from "../../../test/app.js";
-import { smallCity, user } from "../../../test/factories.js";
+import { smallCity, TEST_PASSWORD, user } from "../../../test/factories.js";
 import { loadConfig } from "../../config.js";
 import { buildApp } from "../../server/app.js";
+import { SESSION_COOKIE } from "../../server/plugins/auth.js";
 import { stripPdf } from "../files/strip-pdf.js";
 import {
   cameraJpeg,
@@ -204,6 +205,27 @@ describe("filing on the public page", () => {
     expect(stolen.statusCode).toBe(400);
     expect(stolen.json().message).toContain("附件");
     expect(await countCases()).toBe(before);
+  });
+
+  it("a signed-in staff member's browser files like anyone's: its session cookie is not read", async () => {
+    const login = await ctx.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "t1", password: TEST_PASSWORD },
+    });
+    const cookie = login.cookies.find((c) => c.name === SESSION_COOKIE)?.value ?? "";
+    expect(cookie).not.toBe("");
+    // the public page never asks who is signed in, so it has no CSRF token to send
+    const res = await pub("POST", "/api/public/reports", reportBody(), {
+      cookies: { [SESSION_COOKIE]: cookie },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const c = await ctx.database.db
+      .selectFrom("case_record")
+      .select(["reporter_id", "source"])
+      .where("id", "=", await caseIdOf(res.json().code))
+      .executeTakeFirstOrThrow();
+    expect(c).toEqual({ reporter_id: null, source: "online_anonymous" });
   });
 });
 
@@ -423,8 +445,13 @@ describe("logs", () => {
         payload: { ...r, secret: "WRONG" },
       });
       await app.inject({ method: "GET", url: "/api/public/report-options", remoteAddress: IP });
-      // the same app does log addresses on other routes: the check below is not vacuous
-      await app.inject({ method: "GET", url: "/api/health", remoteAddress: IP });
+      // the same app does log the address of a sign-in attempt: the check below is not vacuous
+      await app.inject({
+        method: "POST",
+        url: "/api/auth/login",
+        remoteAddress: IP,
+        payload: { username: "nobody-here", password: "wrong-1234" },
+      });
     } finally {
       await app.close();
     }
@@ -436,7 +463,7 @@ describe("logs", () => {
     const publicLines = lines.filter((l) => ids.has((JSON.parse(l) as { reqId?: string }).reqId ?? ""));
     expect(publicLines.length).toBeGreaterThanOrEqual(6);
     expect(publicLines.filter((l) => l.includes(IP))).toEqual([]);
-    expect(lines.some((l) => l.includes("/api/health") && l.includes(IP))).toBe(true);
+    expect(lines.some((l) => l.includes("/api/auth/login") && l.includes(IP))).toBe(true);
   });
 });
 

@@ -23,13 +23,16 @@ const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /**
  * Authenticates every /api request from the session cookie or a bearer token. State-changing
  * requests made with a cookie must carry the session's CSRF token in X-CSRF-Token (a bearer token
- * is not sent by browsers on their own, so it needs none).
+ * is not sent by browsers on their own, so it needs none). The public report page's API
+ * (/api/public/*) never reads credentials: a signed-in staff member's browser sends its cookie
+ * there too, and filing a report must not touch (or be refused for) that member's session.
  */
 export function registerAuth(app: FastifyInstance, auth: AuthService) {
   app.decorateRequest("actor", null);
   app.decorateRequest("sessionId", null);
   app.addHook("onRequest", async (request) => {
     if (!request.url.startsWith("/api/")) return;
+    if (request.routeOptions.url?.startsWith("/api/public/")) return;
     const header = request.headers.authorization;
     if (header?.startsWith("Bearer ")) {
       request.actor = await auth.resolveToken(header.slice(7).trim());

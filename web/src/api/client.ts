@@ -87,8 +87,8 @@ export function onSessionExpired(listener: ((message: string) => void) | null) {
 }
 
 const unsafe = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-// Sign-in itself and the start-up "who am I" answer 401 as a normal outcome, not an expiry.
-const quiet401 = ["/api/auth/login", "/api/auth/me"];
+// A refused sign-in answers 401 as a normal outcome, not an expiry.
+const quiet401 = ["/api/auth/login"];
 
 const middleware: Middleware = {
   onRequest({ request }) {

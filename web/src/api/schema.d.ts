@@ -196,7 +196,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 当前用户 (the signed-in user, with a fresh CSRF token) */
+        /** 当前用户 (the signed-in user, with a fresh CSRF token; user and csrfToken are null without a valid session) */
         get: {
             parameters: {
                 query?: never;
@@ -225,7 +225,7 @@ export interface paths {
                                     name: string;
                                 }[];
                                 mustChangePassword: boolean;
-                            };
+                            } | null;
                             csrfToken: string | null;
                         };
                     };

@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { type ApiData, ApiError, api, call, onSessionExpired, setCsrfToken } from "../api/client";
+import { type ApiData, api, call, onSessionExpired, setCsrfToken } from "../api/client";
 
-export type SignedInUser = ApiData<"/api/auth/me", "get">["user"];
+export type SignedInUser = NonNullable<ApiData<"/api/auth/me", "get">["user"]>;
 
 /** Why the sign-in page is shown: the session expired, or the user signed out. */
 export interface SignInNotice {
@@ -24,8 +24,8 @@ interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
-// Remembers that this browser had a session, so that a start-up 401 can say "your session ended"
-// rather than show a bare sign-in page. Holds no secret: the session itself is an HttpOnly cookie.
+// Remembers that this browser had a session, so that a start-up "nobody" can say "your session
+// ended" rather than show a bare sign-in page. Holds no secret: the session itself is an HttpOnly cookie.
 const HAD_SESSION = "edu.hadSession";
 const remember = (on: boolean) => {
   try {
@@ -43,6 +43,11 @@ const hadSession = () => {
   }
 };
 
+/**
+ * The sign-in state of the sign-in page and the signed-in pages (app.tsx mounts it around those
+ * routes only: the public report pages never ask who is signed in). At start-up it asks
+ * /api/auth/me, which answers user null, not 401, when nobody is signed in.
+ */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [user, setUser] = useState<SignedInUser | null | undefined>(undefined);
@@ -54,15 +59,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       .then((me) => {
         if (!live) return;
         setCsrfToken(me.csrfToken);
-        setUser(me.user);
-      })
-      .catch((e: unknown) => {
-        if (!live) return;
-        if (e instanceof ApiError && e.status === 401 && hadSession()) {
-          setNotice({ kind: "expired", message: e.message });
+        if (!me.user && hadSession()) {
+          setNotice({ kind: "expired" });
           remember(false);
         }
-        setUser(null);
+        setUser(me.user);
+      })
+      .catch(() => {
+        if (live) setUser(null);
       });
     return () => {
       live = false;
@@ -106,8 +110,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const refresh = useCallback(async () => {
     const me = await call(api.GET("/api/auth/me"));
     setCsrfToken(me.csrfToken);
+    if (!me.user) {
+      // the session ended meanwhile (signed out elsewhere, disabled)
+      setNotice({ kind: "expired" });
+      remember(false);
+      queryClient.clear();
+    }
     setUser(me.user);
-  }, []);
+  }, [queryClient]);
 
   const value = useMemo<Session>(() => {
     const perms = new Set(user?.permissions ?? []);
