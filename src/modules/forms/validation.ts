@@ -103,6 +103,27 @@ export function checkValue(el: ElementDef, v: unknown): { value: FormValue } | {
   }
 }
 
+/**
+ * Reads one value of a return (`combo` "" for an element without disaggregation); a bad one comes
+ * back as an issue named for people, with the combo's name.
+ */
+export function readValue(
+  el: ElementDef,
+  combo: string,
+  v: unknown,
+): { value: FormValue } | { issue: ValueIssue } {
+  const r = checkValue(el, v);
+  if ("value" in r) return r;
+  const c = combo ? (el.disaggregation.find((d) => d.code === combo)?.name ?? combo) : "";
+  return {
+    issue: {
+      element: el.code,
+      disaggregation: combo || undefined,
+      message: `${el.name}${c ? `（${c}）` : ""}：${r.error}`,
+    },
+  };
+}
+
 /** A number typed by a person: "1,200", "１２００", "85%" for a percentage. */
 function parseNumberText(s: string): number {
   const t = s
@@ -294,4 +315,32 @@ export function describeRule(rule: FormRule, elements: Map<string, ElementDef>):
     "element" in rule.right ? name(rule.right.element) : withUnit(elements.get(rule.left), rule.right.value);
   const sym: Record<CompareOp, string> = { "<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠" };
   return `${name(rule.left)} ${sym[rule.op]} ${right}`;
+}
+
+/**
+ * A whole return as typed (`input` keyed by `valueKey`, as an entry screen holds it), checked the way
+ * the server checks it on save and submit: each value read by its element's type (`readValue`),
+ * totals of disaggregated numeric elements added, then the form's rules (`evaluateRules`). Returns
+ * the values read (with totals) and the issues, each on its element and combo. Required values are
+ * not checked here (`missingRequired`): an unfinished draft is not wrong. The entry screen imports
+ * this file and runs it as the person types, so what it shows is the server's own verdict.
+ */
+export function checkReturn(
+  elements: ElementDef[],
+  rules: FormRule[],
+  input: Record<string, unknown>,
+): { values: Map<string, FormValue>; issues: ValueIssue[] } {
+  const read = new Map<string, FormValue>();
+  const issues: ValueIssue[] = [];
+  for (const el of elements) {
+    const combos = el.disaggregation.length ? el.disaggregation.map((c) => c.code) : [""];
+    for (const c of combos) {
+      const r = readValue(el, c, input[valueKey(el.code, c)]);
+      if ("issue" in r) issues.push(r.issue);
+      else read.set(valueKey(el.code, c), r.value);
+    }
+  }
+  const values = withTotals(elements, read);
+  issues.push(...evaluateRules(rules, new Map(elements.map((e) => [e.code, e])), values));
+  return { values, issues };
 }
