@@ -102,7 +102,7 @@ describe("school census entry and approval", () => {
     });
     expect(combo.statusCode).toBe(400);
     expect(combo.json().details.issues).toEqual([
-      { field: "after_school_students:m", message: "参加课后服务学生数（男）：应为整数" },
+      { field: "after_school_students:m", message: "参加课后服务学生数（男）：应为整数，不能有小数" },
     ]);
 
     const res = await school1.request({
