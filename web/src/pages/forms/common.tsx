@@ -105,7 +105,8 @@ export function FormRoundPicker({
     <Space wrap>
       <Select
         aria-label="报表"
-        style={{ width: 280 }}
+        style={{ width: 240 }}
+        popupMatchSelectWidth={false}
         loading={forms.isLoading}
         value={current?.code}
         options={offered.map((f) => ({
