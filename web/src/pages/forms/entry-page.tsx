@@ -86,7 +86,13 @@ export default function EntryPage() {
       ) : !detail.data || !period ? (
         <PageLoading />
       ) : org ? (
-        <EntryForm form={detail.data} period={period} org={org} />
+        // a fresh form per return: the form's store would otherwise carry one unit's values to the next
+        <EntryForm
+          key={`${detail.data.code}/${period}/${org}`}
+          form={detail.data}
+          period={period}
+          org={org}
+        />
       ) : (
         <Card>
           <Empty description="请选择填报单位" />
