@@ -67,13 +67,13 @@ describe("school admin fills the census, the county approves, the leader's cockp
     const { page, baseUrl } = s;
     await signIn(page, baseUrl, "lsxx_admin");
     await page.getByRole("link", { name: "数据填报" }).click();
-    await page.waitForURL(/\/forms\/entry/);
-    await page.goto(`${baseUrl}${entryUrl}`);
+    // the page opens on the school's own form and open round, on the school itself
+    await page.waitForURL((u) => `${u.pathname}${u.search}` === entryUrl, { timeout: 30_000 });
     await page.getByText("离石区实验小学").first().waitFor({ timeout: 30_000 });
     await page.getByText("未填报").first().waitFor();
   });
 
-  it("a class bandwidth above the uplink is refused with the rule's message", async () => {
+  it("a class bandwidth above the uplink is flagged while typing and refused with the rule's message", async () => {
     const { page } = s;
     await fillNumber("教学及辅助用房面积", 6200);
     await fillNumber("体育运动场馆面积", 9800);
@@ -81,6 +81,10 @@ describe("school admin fills the census, the county approves, the leader's cockp
     await fillNumber("网络多媒体教室数", 30);
     await fillNumber("学校出口带宽", 100);
     await fillNumber("班级接入带宽", 200);
+    // the form's rule, checked as it is typed, on the field itself
+    await page
+      .locator(".ant-form-item-explain-error", { hasText: "班级接入带宽不能超过学校出口带宽" })
+      .waitFor({ timeout: 10_000 });
     await page.locator("#rule_of_law_vp").getByText("是", { exact: true }).click();
     await page.locator("#parent_school").getByText("是", { exact: true }).click();
     await page.locator("#parent_committee").getByText("是", { exact: true }).click();
@@ -90,7 +94,8 @@ describe("school admin fills the census, the county approves, the leader's cockp
     await fillNumber("小学一二年级平均书面作业时长", 0);
     await fillNumber("小学三至六年级平均书面作业时长", 52);
     await page.getByRole("button", { name: /上\s*报/ }).click();
-    await page.getByText("班级接入带宽不能超过学校出口带宽").first().waitFor({ timeout: 20_000 });
+    await page.getByText(/有 1 处需要更正/).waitFor({ timeout: 20_000 });
+    await page.getByText("班级接入带宽不能超过学校出口带宽").first().waitFor();
     await screenshot(page, "51-census-rule");
   });
 

@@ -1,7 +1,8 @@
 /**
  * `prestart`: builds the web bundle (web/dist) when it is missing or stale, so that `npm start`
  * alone brings up the API and the screens. "Stale" is decided by a hash of the build's inputs
- * (web sources, the Vite config, the lockfile), not by file times, which a fresh clone resets.
+ * (web sources, the Vite config, the server files the screens import, the lockfile), not by file
+ * times, which a fresh clone resets.
  * `--force` rebuilds regardless.
  */
 import crypto from "node:crypto";
@@ -33,6 +34,7 @@ export function inputsHash(): string {
     path.join(web, "index.html"),
     path.join(web, "vite.config.ts"),
     path.join(root, "src/modules/registry/codes.ts"),
+    path.join(root, "src/modules/forms/validation.ts"),
     path.join(root, "package-lock.json"),
   ];
   for (const f of inputs) {

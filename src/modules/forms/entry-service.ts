@@ -9,7 +9,7 @@ import type { FormDef } from "./definition-repository.js";
 import type { EntryOut } from "./schemas.js";
 import type { FormsService } from "./service.js";
 import { type ReporterRow, type SubmissionDbRow, SubmissionRepository } from "./submission-repository.js";
-import { checkValue, type FormValue, isNumeric, valueKey } from "./validation.js";
+import { type FormValue, isNumeric, readValue, valueKey } from "./validation.js";
 import { applyValues, issuesOf, valueMap } from "./values.js";
 import { type Action, actionNames, roundLocked, type Status, statusNames, transition } from "./workflow.js";
 
@@ -148,8 +148,8 @@ export class EntryService {
         issues.push({ field: v.element, message: `${el.name}没有分组“${combo}”` });
         continue;
       }
-      const r = checkValue(el, v.value);
-      if ("error" in r) issues.push({ field: valueKey(v.element, combo), message: `${el.name}：${r.error}` });
+      const r = readValue(el, combo, v.value);
+      if ("issue" in r) issues.push({ field: valueKey(v.element, combo), message: r.issue.message });
       else out.set(valueKey(v.element, combo), r.value);
     }
     if (issues.length) throw invalid(issues);

@@ -50,6 +50,35 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+describe("which forms the caller's units report", () => {
+  type Summary = { code: string; reporting: { units: number; own: { code: string; name: string }[] } };
+  const reporting = async (c: Client) =>
+    Object.fromEntries(
+      ((await c.get("/api/forms")).json() as Summary[]).map((f) => [f.code, f.reporting]),
+    ) as Record<string, Summary["reporting"]>;
+
+  it("a school reports the school form as its own unit and no county form", async () => {
+    expect(await reporting(school1)).toEqual({
+      school_census: { units: 1, own: [{ code: "1411020001", name: "离石区第一小学" }] },
+      county_census: { units: 0, own: [] },
+    });
+  });
+
+  it("a county reports the county form itself; its schools report the school form", async () => {
+    expect(await reporting(lishi)).toEqual({
+      school_census: { units: 2, own: [] },
+      county_census: { units: 1, own: [{ code: "141102", name: "离石区" }] },
+    });
+  });
+
+  it("the city sees every reporter of the city, none of them its own", async () => {
+    expect(await reporting(city)).toEqual({
+      school_census: { units: 3, own: [] },
+      county_census: { units: 2, own: [] },
+    });
+  });
+});
+
 describe("school census entry and approval", () => {
   it("a school saves a draft; broken rules come back as issues, bad values are refused with the element", async () => {
     const bad = await school1.request({
@@ -65,6 +94,16 @@ describe("school census entry and approval", () => {
     expect(bad.statusCode).toBe(400);
     const fields = bad.json().details.issues.map((i: { field: string }) => i.field);
     expect(fields).toEqual(["uplink_mbps", "safe_campus"]);
+    // a value of a combo is named with its combo, as the entry screen names it while typing
+    const combo = await school1.request({
+      method: "PUT",
+      url: url("1411020001"),
+      payload: { values: [{ element: "after_school_students", disaggregation: "m", value: 1.5 }] },
+    });
+    expect(combo.statusCode).toBe(400);
+    expect(combo.json().details.issues).toEqual([
+      { field: "after_school_students:m", message: "参加课后服务学生数（男）：应为整数，不能有小数" },
+    ]);
 
     const res = await school1.request({
       method: "PUT",

@@ -96,7 +96,7 @@ export const roundOut = z.object({
   locked: z.boolean().describe("due date passed and the round locks after it"),
 });
 
-export const formSummaryOut = z.object({
+const formBaseOut = z.object({
   code: z.string(),
   name: z.string(),
   description: z.string().nullable(),
@@ -107,12 +107,27 @@ export const formSummaryOut = z.object({
   updatedAt: z.string(),
 });
 
+export const formSummaryOut = formBaseOut.extend({
+  reporting: z
+    .object({
+      units: z
+        .number()
+        .describe("org units in the caller's area that report this form (in its latest round); 0: none does"),
+      own: z
+        .array(z.object({ code: z.string(), name: z.string() }))
+        .describe("the caller's own units (the roots of its area) among them, e.g. a school admin's school"),
+    })
+    .describe("who of the caller's area reports this form, so 数据填报 can offer the caller's own forms"),
+});
+
+export type FormSummaryOut = z.infer<typeof formSummaryOut>;
+
 export const formElementOut = elementOut.extend({
   section: z.string().nullable(),
   required: z.boolean(),
 });
 
-export const formOut = formSummaryOut.extend({
+export const formOut = formBaseOut.extend({
   elements: z.array(formElementOut),
   rules: z.array(ruleSchema),
   ruleTexts: z.array(z.string()).describe("each rule as a line of Chinese"),

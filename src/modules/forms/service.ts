@@ -14,6 +14,7 @@ import type {
   FormBody,
   FormOut,
   FormPatchBody,
+  FormSummaryOut,
 } from "./schemas.js";
 import { SubmissionRepository, storedValue } from "./submission-repository.js";
 import {
@@ -222,14 +223,21 @@ export class FormsService {
 
   // --- forms ---
 
-  async forms(actor: Actor) {
+  /**
+   * The forms with their rounds and, for each, who of the caller's area reports it (in its latest
+   * round; today for a form without one), so that 数据填报 offers the caller's own forms first.
+   */
+  async forms(actor: Actor): Promise<FormSummaryOut[]> {
     requirePermission(actor, "forms.read");
     const now = today();
-    const out = [];
+    const subs = new SubmissionRepository(this.db);
+    const out: FormSummaryOut[] = [];
     for (const code of await this.defs.formCodes()) {
       const f = (await this.defs.form(code))!;
       const { elements: _e, rules: _r, ruleTexts: _t, ...summary } = presentForm(f, now);
-      out.push(summary);
+      const period = f.rounds[0] ? parsePeriod(f.rounds[0].periodCode) : { start: now, end: now };
+      const reporting = await subs.reportersInScope(f.reporterTypes, period, actor.scopePaths);
+      out.push({ ...summary, reporting });
     }
     return out;
   }

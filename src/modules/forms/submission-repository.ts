@@ -49,7 +49,7 @@ export function storedValue(r: Pick<StoredValue, "num_value" | "bool_value" | "t
 export function reporterCondition(
   alias: string,
   reporterTypes: string[],
-  period: Period,
+  period: Pick<Period, "start" | "end">,
 ): RawBuilder<SqlBool> {
   const schoolTypes = reporterTypes.filter((t) => t !== "county");
   const kinds: RawBuilder<SqlBool>[] = [];
@@ -338,6 +338,27 @@ export class SubmissionRepository {
     if (f.q) c.push(sql`(strpos(o.name, ${f.q}) > 0 or o.code = ${f.q})`);
     void formId;
     return sql.join(c, sql` and `) as RawBuilder<SqlBool>;
+  }
+
+  /**
+   * How many units in scope report a form in a period, and which of them are the scope's own roots
+   * (a school admin's school, a county admin's county).
+   */
+  async reportersInScope(
+    reporterTypes: string[],
+    period: Pick<Period, "start" | "end">,
+    scopePaths: string[],
+  ) {
+    const r = await sql<{ n: number }>`select count(*)::int as n from org_unit o
+      where ${reporterCondition("o", reporterTypes, period)} and ${underPaths("o.path", scopePaths)}`.execute(
+      this.db,
+    );
+    const own = scopePaths.length
+      ? await sql<{ code: string; name: string }>`select code, name from org_unit o
+          where ${reporterCondition("o", reporterTypes, period)} and o.path in (${sql.join(scopePaths)})
+          order by code`.execute(this.db)
+      : { rows: [] };
+    return { units: r.rows[0]?.n ?? 0, own: own.rows };
   }
 
   /** Counts by county and status of the round's reporters in scope. */

@@ -113,7 +113,7 @@ describe("county template (xlsx) and import", () => {
     const dry = await upload(lishi, wb, true);
     expect(dry).toMatchObject({ dryRun: true, committed: false, errorCount: 4 });
     expect(dry.errors).toEqual([
-      { row: r1, field: "学校出口带宽（Mbps）", message: "应为数值" },
+      { row: r1, field: "学校出口带宽（Mbps）", message: "应为数值（只能填写数字）" },
       { row: r2, field: "班级接入带宽（Mbps）", message: "班级接入带宽不能超过学校出口带宽" },
       { row: r4, field: "平安校园创建", message: "应为以下选项之一：达标、未达标" },
       {

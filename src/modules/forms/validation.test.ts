@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { CENSUS_PACK, readFormPack } from "./pack.js";
 import {
+  checkReturn,
   checkValue,
   type ElementDef,
   evaluateRules,
@@ -46,9 +48,9 @@ describe("checkValue", () => {
   it("reads each type from JSON and from what people type", () => {
     expect(checkValue(el("n", "integer"), "1,200")).toEqual({ value: 1200 });
     expect(checkValue(el("n", "integer"), "１２")).toEqual({ value: 12 });
-    expect(checkValue(el("n", "integer"), 1.5)).toEqual({ error: "应为整数" });
+    expect(checkValue(el("n", "integer"), 1.5)).toEqual({ error: "应为整数，不能有小数" });
     expect(checkValue(el("n", "number"), "12.5")).toEqual({ value: 12.5 });
-    expect(checkValue(el("n", "number"), "abc")).toEqual({ error: "应为数值" });
+    expect(checkValue(el("n", "number"), "abc")).toEqual({ error: "应为数值（只能填写数字）" });
     expect(checkValue(el("p", "percentage"), "85%")).toEqual({ value: 85 });
     expect(checkValue(el("p", "percentage"), 101)).toEqual({ error: "百分比应在 0 到 100 之间" });
     expect(checkValue(el("b", "boolean"), "是")).toEqual({ value: true });
@@ -115,6 +117,68 @@ describe("rules", () => {
       "规则1：右侧数据项“nope”不是本报表的数据项",
       "规则2：最小值大于最大值",
     ]);
+  });
+});
+
+describe("checkReturn: a return as typed, checked as the server checks it", () => {
+  // the census pack's own school form: its elements and rules, as GET /api/forms/:code sends them
+  const pack = readFormPack(CENSUS_PACK);
+  const form = pack.forms.find((f) => f.code === "school_census")!;
+  const els: ElementDef[] = form.elements.map((fe) => {
+    const e = pack.elements.find((x) => x.code === fe.code)!;
+    return { ...e, unit: e.unit ?? null };
+  });
+  const rules = form.rules as FormRule[];
+  const byField = (issues: { element: string; disaggregation?: string; message: string }[]) =>
+    Object.fromEntries(
+      issues.map((i) => [i.disaggregation ? `${i.element}:${i.disaggregation}` : i.element, i.message]),
+    );
+
+  it("names every typed value that breaks the form's type, range and cross-field rules", () => {
+    const { badValues, brokenRules } = checkReturn(els, rules, {
+      teaching_area_m2: "600000",
+      sports_area_m2: "-5",
+      equipment_value_wan: "abc",
+      multimedia_classrooms: "1.5",
+      uplink_mbps: "100",
+      class_bandwidth_mbps: "1000",
+      "after_school_students:m": "30000",
+      "after_school_students:f": "10",
+      homework_min_primary_low: 400,
+    });
+    // values the server refuses to save at all
+    expect(byField(badValues)).toEqual({
+      equipment_value_wan: "教学仪器设备值：应为数值（只能填写数字）",
+      multimedia_classrooms: "网络多媒体教室数：应为整数，不能有小数",
+    });
+    // rules the server refuses to submit with
+    expect(byField(brokenRules)).toEqual({
+      class_bandwidth_mbps: "班级接入带宽不能超过学校出口带宽",
+      teaching_area_m2: "教学及辅助用房面积为 600000㎡，应在 0㎡ 到 500000㎡ 之间",
+      sports_area_m2: "体育运动场馆面积为 -5㎡，应在 0㎡ 到 1000000㎡ 之间",
+      "after_school_students:m": "参加课后服务学生数（男）为 30000人，应在 0人 到 20000人 之间",
+      homework_min_primary_low: "小学一二年级平均书面作业时长为 400分钟，应在 0分钟 到 300分钟 之间",
+    });
+  });
+
+  it("reads what people type as the server does, and adds the totals of combos", () => {
+    const { values, badValues, brokenRules } = checkReturn(els, rules, {
+      teaching_area_m2: "6,200",
+      multimedia_classrooms: "３０",
+      rule_of_law_vp: true,
+      safe_campus: "达标",
+      "after_school_students:m": "612",
+      "after_school_students:f": 587,
+      uplink_mbps: "",
+    });
+    expect([...badValues, ...brokenRules]).toEqual([]);
+    expect(values.get("teaching_area_m2")).toBe(6200);
+    expect(values.get("multimedia_classrooms")).toBe(30);
+    expect(values.get("safe_campus")).toBe("met");
+    expect(values.get("after_school_students")).toBe(1199);
+    expect(values.get("uplink_mbps")).toBeNull();
+    // an empty return is not wrong: required values are checked on submit (missingRequired)
+    expect(checkReturn(els, rules, {})).toMatchObject({ badValues: [], brokenRules: [] });
   });
 });
 

@@ -2,6 +2,8 @@
  * The validation engine of forms: how a value of each type is read (from JSON or from a spreadsheet
  * cell) and how a form's rules — ranges and cross-field comparisons, kept as data on the form — are
  * checked against one submission's values. Pure: no I/O, unit-tested in validation.test.ts.
+ * The web's entry screen imports this very file (web/src/pages/forms/engine.ts) to check a return
+ * as it is typed, so it must stay without imports and without Node APIs.
  */
 
 export type ValueType = "integer" | "number" | "percentage" | "boolean" | "text" | "choice";
@@ -74,8 +76,8 @@ export function checkValue(el: ElementDef, v: unknown): { value: FormValue } | {
     case "number":
     case "percentage": {
       const n = typeof v === "number" ? v : typeof v === "string" ? parseNumberText(v) : Number.NaN;
-      if (!Number.isFinite(n)) return { error: `应为${valueTypeNames[el.valueType]}` };
-      if (el.valueType === "integer" && !isInt(n)) return { error: "应为整数" };
+      if (!Number.isFinite(n)) return { error: `应为${valueTypeNames[el.valueType]}（只能填写数字）` };
+      if (el.valueType === "integer" && !isInt(n)) return { error: "应为整数，不能有小数" };
       // A percentage is 0–100 by definition (50 means 50 %).
       if (el.valueType === "percentage" && (n < 0 || n > 100)) return { error: "百分比应在 0 到 100 之间" };
       return { value: n };
@@ -101,6 +103,27 @@ export function checkValue(el: ElementDef, v: unknown): { value: FormValue } | {
       return { value: t === "" ? null : t };
     }
   }
+}
+
+/**
+ * Reads one value of a return (`combo` "" for an element without disaggregation); a bad one comes
+ * back as an issue named for people, with the combo's name.
+ */
+export function readValue(
+  el: ElementDef,
+  combo: string,
+  v: unknown,
+): { value: FormValue } | { issue: ValueIssue } {
+  const r = checkValue(el, v);
+  if ("value" in r) return r;
+  const c = combo ? (el.disaggregation.find((d) => d.code === combo)?.name ?? combo) : "";
+  return {
+    issue: {
+      element: el.code,
+      disaggregation: combo || undefined,
+      message: `${el.name}${c ? `（${c}）` : ""}：${r.error}`,
+    },
+  };
 }
 
 /** A number typed by a person: "1,200", "１２００", "85%" for a percentage. */
@@ -294,4 +317,34 @@ export function describeRule(rule: FormRule, elements: Map<string, ElementDef>):
     "element" in rule.right ? name(rule.right.element) : withUnit(elements.get(rule.left), rule.right.value);
   const sym: Record<CompareOp, string> = { "<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠" };
   return `${name(rule.left)} ${sym[rule.op]} ${right}`;
+}
+
+/**
+ * A whole return as typed (`input` keyed by `valueKey`, as an entry screen holds it), checked the way
+ * the server checks it: each value read by its element's type (`readValue`; a bad one makes the
+ * server refuse any save), totals of disaggregated numeric elements added, then the form's rules
+ * (`evaluateRules`; a broken one makes the server refuse a submission, a draft keeps it as an
+ * issue). Returns the values read (with totals) and both kinds of issue, each on its element and
+ * combo. Required values are not checked here (`missingRequired`): an unfinished draft is not
+ * wrong. The entry screen imports this file and runs it as the person types, so what it shows is
+ * the server's own verdict.
+ */
+export function checkReturn(
+  elements: ElementDef[],
+  rules: FormRule[],
+  input: Record<string, unknown>,
+): { values: Map<string, FormValue>; badValues: ValueIssue[]; brokenRules: ValueIssue[] } {
+  const read = new Map<string, FormValue>();
+  const badValues: ValueIssue[] = [];
+  for (const el of elements) {
+    const combos = el.disaggregation.length ? el.disaggregation.map((c) => c.code) : [""];
+    for (const c of combos) {
+      const r = readValue(el, c, input[valueKey(el.code, c)]);
+      if ("issue" in r) badValues.push(r.issue);
+      else read.set(valueKey(el.code, c), r.value);
+    }
+  }
+  const values = withTotals(elements, read);
+  const brokenRules = evaluateRules(rules, new Map(elements.map((e) => [e.code, e])), values);
+  return { values, badValues, brokenRules };
 }

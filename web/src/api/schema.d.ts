@@ -4227,6 +4227,16 @@ export interface paths {
                                 locked: boolean;
                             }[];
                             updatedAt: string;
+                            /** @description who of the caller's area reports this form, so 数据填报 can offer the caller's own forms */
+                            reporting: {
+                                /** @description org units in the caller's area that report this form (in its latest round); 0: none does */
+                                units: number;
+                                /** @description the caller's own units (the roots of its area) among them, e.g. a school admin's school */
+                                own: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                            };
                         }[];
                     };
                 };

@@ -47,38 +47,76 @@ export function useFormList() {
 }
 
 /**
- * The form and reporting round being worked on, held in the URL (`form`, `period`); defaults to the
- * first form and its latest round.
+ * How well a form suits a page: 数据填报 ("entry") wants a form the user's own unit reports (a
+ * school admin's school form, a county admin's county form), then one some unit of the user's
+ * area reports; the other pages ("area") any form with reporters in the area. A form with an open
+ * (not locked) round comes first within each. `undefined`: not offered at all (entry: nobody in
+ * the user's area ever reports it).
+ */
+export function formRank(f: FormSummary, mode: "entry" | "area"): number | undefined {
+  const open = f.rounds.some((r) => !r.locked) ? 0 : 1;
+  if (mode === "entry") {
+    if (f.reporting.own.length) return open;
+    if (f.reporting.units) return 2 + open;
+    return undefined;
+  }
+  return f.reporting.units ? open : 2 + open;
+}
+
+/** The forms a page offers, and the one it opens on when the URL names none (or one not offered). */
+export function offeredForms(list: FormSummary[], mode: "entry" | "area") {
+  const offered = list.filter((f) => formRank(f, mode) !== undefined);
+  let best: FormSummary | undefined;
+  for (const f of offered) if (!best || formRank(f, mode)! < formRank(best, mode)!) best = f;
+  return { offered, best };
+}
+
+/**
+ * The form and reporting round being worked on, held in the URL (`form`, `period`). Without one in
+ * the URL it opens on the form that suits the page best (`formRank`) and its latest round (for entry
+ * its latest open round). Forms nobody of the user's area reports are left out of 数据填报 and
+ * marked elsewhere.
  */
 export function FormRoundPicker({
   form,
   period,
   onChange,
+  mode = "area",
 }: {
   form?: string;
   period?: string;
   onChange: (form: string, period: string) => void;
+  mode?: "entry" | "area";
 }) {
   const forms = useFormList();
-  const list = forms.data ?? [];
-  const current = list.find((f) => f.code === form) ?? list[0];
+  const { offered, best } = offeredForms(forms.data ?? [], mode);
+  const current = offered.find((f) => f.code === form) ?? best;
+  const firstRound = useCallback(
+    (f: FormSummary) => (mode === "entry" ? f.rounds.find((r) => !r.locked) : undefined) ?? f.rounds[0],
+    [mode],
+  );
   useEffect(() => {
     if (!current) return;
-    const round = current.rounds.find((r) => r.periodCode === period) ?? current.rounds[0];
+    const round = current.rounds.find((r) => r.periodCode === period) ?? firstRound(current);
     if (round && (current.code !== form || round.periodCode !== period))
       onChange(current.code, round.periodCode);
-  }, [current, form, period, onChange]);
+  }, [current, form, period, onChange, firstRound]);
   return (
     <Space wrap>
       <Select
         aria-label="报表"
         style={{ width: 240 }}
+        popupMatchSelectWidth={false}
         loading={forms.isLoading}
         value={current?.code}
-        options={list.map((f) => ({ value: f.code, label: f.name }))}
+        options={offered.map((f) => ({
+          value: f.code,
+          label: f.reporting.units ? f.name : `${f.name}（本辖区无填报单位）`,
+        }))}
         onChange={(code) => {
-          const f = list.find((x) => x.code === code);
-          if (f?.rounds[0]) onChange(code, f.rounds[0].periodCode);
+          const f = offered.find((x) => x.code === code);
+          const round = f && firstRound(f);
+          if (round) onChange(code, round.periodCode);
         }}
       />
       <Select

@@ -9,7 +9,6 @@ import {
   Divider,
   Form,
   Input,
-  InputNumber,
   Modal,
   Radio,
   Space,
@@ -17,10 +16,11 @@ import {
   Timeline,
   Typography,
 } from "antd";
-import { useMemo, useState } from "react";
+import { type ReactNode, useMemo, useState } from "react";
 import { ApiError, api, call } from "../../api/client";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { type Entry, type FormDetail, fmtTime, StatusTag } from "./common";
+import { checkReturn, type FormRule, type FormValue, isNumeric, missingRequired, valueKey } from "./engine";
 
 type Element = FormDetail["elements"][number];
 type Action = "approve" | "return" | "accept" | "reopen";
@@ -31,30 +31,50 @@ const actionPaths = {
   accept: "/api/forms/{code}/periods/{period}/entries/{orgCode}/accept",
   reopen: "/api/forms/{code}/periods/{period}/entries/{orgCode}/reopen",
 } as const;
-const key = (element: string, combo = "") => (combo ? `${element}:${combo}` : element);
+const key = valueKey;
+/** What a number looks like half-typed ("-", "12.", "1,"): not flagged while its field has the focus. */
+const partialNumber = /^[-+]?(\d[\d,，]*[.．]?)?$/;
 
-/** One value's control; Form.Item hands it `value` and `onChange`, passed on to the control. */
+/** The keys (element, element:combo) of an element's controls. */
+const combosOf = (el: Element) => (el.disaggregation.length ? el.disaggregation.map((c) => c.code) : [""]);
+
+/**
+ * One value's control; Form.Item hands it `value` and `onChange`, passed on to the control. A
+ * number is typed as text (and read by the engine as the server reads it), so that "1.5" in an
+ * integer field or "abc" stays visible with its error instead of being rounded or dropped.
+ */
 function ValueInput({
   el,
   disabled,
+  invalid,
+  prefix,
+  label,
+  onFocus,
+  onBlur,
   ...bound
 }: {
   el: Element;
   disabled: boolean;
+  invalid?: boolean;
+  prefix?: string;
+  label: string;
+  onFocus?: () => void;
+  onBlur?: () => void;
+  id?: string;
   value?: unknown;
   onChange?: (v: unknown) => void;
 }) {
   const rest = bound as Record<string, never>;
   if (el.valueType === "boolean")
     return (
-      <Radio.Group {...rest} disabled={disabled} id={el.code} aria-label={el.name}>
+      <Radio.Group {...rest} disabled={disabled} id={el.code} aria-label={label}>
         <Radio value={true}>是</Radio>
         <Radio value={false}>否</Radio>
       </Radio.Group>
     );
   if (el.valueType === "choice")
     return (
-      <Radio.Group {...rest} disabled={disabled} id={el.code} aria-label={el.name}>
+      <Radio.Group {...rest} disabled={disabled} id={el.code} aria-label={label}>
         {el.options.map((o) => (
           <Radio key={o.code} value={o.code}>
             {o.name}
@@ -63,21 +83,39 @@ function ValueInput({
       </Radio.Group>
     );
   if (el.valueType === "text")
-    return <Input {...rest} disabled={disabled} maxLength={2000} id={el.code} aria-label={el.name} />;
+    return (
+      <Input
+        {...rest}
+        disabled={disabled}
+        maxLength={2000}
+        prefix={prefix}
+        id={bound.id ?? el.code}
+        aria-label={label}
+        status={invalid ? "error" : undefined}
+      />
+    );
   return (
-    <InputNumber
+    <Input
       {...rest}
-      id={el.code}
-      aria-label={el.name}
+      id={bound.id ?? el.code}
+      aria-label={label}
+      aria-invalid={invalid || undefined}
       disabled={disabled}
-      style={{ width: 180 }}
-      min={el.valueType === "percentage" ? 0 : undefined}
-      max={el.valueType === "percentage" ? 100 : undefined}
-      precision={el.valueType === "integer" ? 0 : undefined}
+      inputMode={el.valueType === "integer" ? "numeric" : "decimal"}
+      autoComplete="off"
+      status={invalid ? "error" : undefined}
+      style={{ width: prefix ? 190 : 180 }}
+      prefix={prefix}
       suffix={el.unit ?? (el.valueType === "percentage" ? "%" : undefined)}
+      onFocus={onFocus}
+      onBlur={onBlur}
     />
   );
 }
+
+/** Messages under a field, one a line. */
+const helpOf = (messages: string[]): ReactNode =>
+  messages.length ? messages.map((m) => <div key={m}>{m}</div>) : undefined;
 
 /** One org unit's return: the values by section, issues, actions allowed to the user, trail and history. */
 export function EntryForm({ form, period, org }: { form: FormDetail; period: string; org: string }) {
@@ -97,11 +135,61 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
     queryKey: [...entryKey, "history"],
     queryFn: () => call(api.GET("/api/forms/{code}/periods/{period}/entries/{orgCode}/history", { params })),
   });
+  const byCode = useMemo(() => new Map(form.elements.map((el) => [el.code, el])), [form.elements]);
+  // the controls' values: a number as the text a person would type
   const initial = useMemo(
     () =>
-      Object.fromEntries((entry.data?.values ?? []).map((v) => [key(v.element, v.disaggregation), v.value])),
-    [entry.data],
+      Object.fromEntries(
+        (entry.data?.values ?? []).map((v) => {
+          const el = byCode.get(v.element);
+          const shown =
+            el && isNumeric(el.valueType) && typeof v.value === "number" ? String(v.value) : v.value;
+          return [key(v.element, v.disaggregation), shown];
+        }),
+      ),
+    [entry.data, byCode],
   );
+  // the return as typed, checked on every change with the server's engine and the form's own rules
+  const typed = Form.useWatch([], antForm) as Record<string, unknown> | undefined;
+  const [focused, setFocused] = useState<string | null>(null);
+  const [submitTried, setSubmitTried] = useState(false);
+  const rules = form.rules as FormRule[];
+  const check = useMemo(
+    () => checkReturn(form.elements, rules, typed ?? initial),
+    [form.elements, rules, typed, initial],
+  );
+  const fieldErrors = useMemo(() => {
+    const m = new Map<string, string[]>();
+    const add = (k: string, msg: string) => m.set(k, [...(m.get(k) ?? []), msg]);
+    const raw = typed ?? initial;
+    for (const i of check.badValues) {
+      const k = key(i.element, i.disaggregation);
+      // a number half-typed in the field being edited is not yet wrong
+      if (
+        k === focused &&
+        partialNumber.test(
+          String(raw[k] ?? "")
+            .normalize("NFKC")
+            .trim(),
+        )
+      )
+        continue;
+      add(k, i.message);
+    }
+    for (const i of check.brokenRules) add(key(i.element, i.disaggregation), i.message);
+    if (submitTried)
+      for (const i of missingRequired(form.elements, check.values))
+        add(key(i.element, i.disaggregation), i.message);
+    return m;
+  }, [check, focused, typed, initial, submitTried, form.elements]);
+  const errorsOf = (el: Element) => [
+    ...(fieldErrors.get(key(el.code)) ?? []),
+    ...el.disaggregation.flatMap((c) => fieldErrors.get(key(el.code, c.code)) ?? []),
+  ];
+  const focusProps = (k: string) => ({
+    onFocus: () => setFocused(k),
+    onBlur: () => setFocused((f) => (f === k ? null : f)),
+  });
   const done = (e: Entry, text: string) => {
     setError(null);
     message.success(text);
@@ -110,22 +198,46 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
   };
   const fail = (e: unknown) => setError(e instanceof ApiError ? e.message : String(e));
   const save = useMutation({
-    mutationFn: (submit: boolean) => {
-      const v = antForm.getFieldsValue(true) as Record<string, unknown>;
+    mutationFn: ({ submit, values: read }: { submit: boolean; values: Map<string, FormValue> }) => {
       const values = form.elements.flatMap((el) =>
-        (el.disaggregation.length ? el.disaggregation.map((c) => c.code) : [""]).map((combo) => ({
+        combosOf(el).map((combo) => ({
           element: el.code,
           disaggregation: combo,
-          value: (v[key(el.code, combo)] ?? null) as number | boolean | string | null,
+          value: read.get(key(el.code, combo)) ?? null,
         })),
       );
       return call(
         api.PUT("/api/forms/{code}/periods/{period}/entries/{orgCode}", { params, body: { values, submit } }),
       );
     },
-    onSuccess: (e, submit) => done(e, submit ? "已上报" : "已保存"),
+    onSuccess: (e, { submit }) => {
+      setSubmitTried(false);
+      done(e, submit ? "已上报" : "已保存");
+    },
     onError: fail,
   });
+  /**
+   * Saves (or submits) what is typed. What the server would refuse is shown on the fields first and
+   * not sent: a value it cannot read refuses any save; a broken rule or a missing required value
+   * refuses a submission (a draft keeps them as issues). The server checks again either way.
+   */
+  const trySave = (submit: boolean) => {
+    const now = checkReturn(form.elements, rules, antForm.getFieldsValue(true) as Record<string, unknown>);
+    setFocused(null);
+    const blocking = submit
+      ? [...now.badValues, ...now.brokenRules, ...missingRequired(form.elements, now.values)]
+      : now.badValues;
+    if (submit) setSubmitTried(true);
+    if (blocking.length) {
+      setError(null);
+      message.error(
+        `有 ${blocking.length} 处需要更正（见标红的数据项），更正后再${submit ? "上报" : "保存"}`,
+      );
+      antForm.scrollToField(key(blocking[0].element, blocking[0].disaggregation), { block: "center" });
+      return;
+    }
+    save.mutate({ submit, values: now.values });
+  };
   const act = useMutation({
     mutationFn: ({ action, text }: { action: Action | "submit"; text?: string }) =>
       call(
@@ -200,7 +312,7 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
         <Alert
           type="warning"
           showIcon
-          title="以下问题需在上报前解决"
+          title="已保存的数据有以下问题，需在上报前解决"
           description={
             <ul style={{ margin: 0, paddingLeft: 18 }}>
               {e.issues.map((i) => (
@@ -230,23 +342,31 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
                     label={el.name}
                     required={el.required}
                     tooltip={el.description ?? undefined}
+                    validateStatus={errorsOf(el).length ? "error" : undefined}
+                    help={helpOf(errorsOf(el))}
                   >
                     <Space wrap>
                       {el.disaggregation.map((c) => (
                         <Form.Item key={c.code} name={key(el.code, c.code)} noStyle>
-                          <InputNumber
+                          <ValueInput
+                            el={el}
                             disabled={!editable}
                             prefix={c.name}
-                            suffix={el.unit ?? undefined}
-                            style={{ width: 190 }}
-                            precision={el.valueType === "integer" ? 0 : undefined}
-                            aria-label={`${el.name}${c.name}`}
+                            label={`${el.name}${c.name}`}
+                            invalid={
+                              (fieldErrors.get(key(el.code, c.code))?.length ?? 0) > 0 ||
+                              (fieldErrors.get(key(el.code))?.length ?? 0) > 0
+                            }
+                            {...focusProps(key(el.code, c.code))}
                           />
                         </Form.Item>
                       ))}
-                      <Typography.Text type="secondary">
-                        合计 {initial[key(el.code)] == null ? "—" : String(initial[key(el.code)])}
-                      </Typography.Text>
+                      {isNumeric(el.valueType) && (
+                        <Typography.Text type="secondary" data-testid={`total-${el.code}`}>
+                          合计 {check.values.get(key(el.code)) ?? "—"}
+                          {check.values.get(key(el.code)) != null && el.unit ? ` ${el.unit}` : ""}
+                        </Typography.Text>
+                      )}
                     </Space>
                   </Form.Item>
                 ) : (
@@ -256,8 +376,16 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
                     label={el.name}
                     required={el.required}
                     tooltip={el.description ?? undefined}
+                    validateStatus={errorsOf(el).length ? "error" : undefined}
+                    help={helpOf(errorsOf(el))}
                   >
-                    <ValueInput el={el} disabled={!editable} />
+                    <ValueInput
+                      el={el}
+                      disabled={!editable}
+                      label={el.name}
+                      invalid={errorsOf(el).length > 0}
+                      {...focusProps(key(el.code))}
+                    />
                   </Form.Item>
                 ),
               )}
@@ -271,14 +399,14 @@ export function EntryForm({ form, period, org }: { form: FormDetail; period: str
         {editable && (
           <Form.Item wrapperCol={{ offset: 8 }}>
             <Space>
-              <Button onClick={() => save.mutate(false)} loading={save.isPending && !save.variables}>
+              <Button onClick={() => trySave(false)} loading={save.isPending && !save.variables?.submit}>
                 保存草稿
               </Button>
               {e.can.submit && (
                 <Button
                   type="primary"
-                  onClick={() => save.mutate(true)}
-                  loading={save.isPending && save.variables}
+                  onClick={() => trySave(true)}
+                  loading={save.isPending && save.variables?.submit}
                 >
                   上报
                 </Button>
