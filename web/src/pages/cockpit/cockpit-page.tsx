@@ -8,6 +8,7 @@ import { useSession } from "../../auth/session";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { CountyMap, type MapDatum, mapCounties } from "../map/county-map";
 import {
+  type Cell,
   type Cockpit,
   type CockpitIndicator,
   formatAsOf,
@@ -15,6 +16,7 @@ import {
   formatValue,
   palette,
   qs,
+  type Status,
   statusColor,
   statusText,
 } from "./format";
@@ -106,9 +108,10 @@ export function Panel({
   );
 }
 
-export function StatusDot({ status }: { status: keyof typeof statusColor }) {
+export function StatusDot({ status, testId }: { status: keyof typeof statusColor; testId?: string }) {
   return (
     <span
+      data-testid={testId}
       style={{
         display: "inline-block",
         padding: "0 6px",
@@ -151,8 +154,11 @@ export default function CockpitPage() {
     next.set(k, v);
     setParams(next, { replace: true });
   };
-  const counts = { met: 0, unmet: 0, noData: 0, noTarget: 0 };
-  for (const i of data.indicators) counts[i.city.status]++;
+  // A county's cockpit tallies the county's own statuses (the cells its cards show), with the
+  // city's beside for comparison; the city's cockpit tallies the city's.
+  const own = ownCounty(data);
+  const counts = tally(data.indicators.map((i) => shownCell(i, own)));
+  const cityCounts = own ? tally(data.indicators.map((i) => i.city)) : null;
 
   return (
     <CockpitTheme>
@@ -166,22 +172,35 @@ export default function CockpitPage() {
         <Row gutter={[12, 12]}>
           {(
             [
-              ["指标总数", data.indicators.length, palette.glow],
-              ["达标", counts.met, statusColor.met],
-              ["未达标", counts.unmet, statusColor.unmet],
-              ["无数据 / 未设目标", counts.noData + counts.noTarget, statusColor.noData],
+              ["指标总数", (c: Tally) => c.total, palette.glow],
+              ["达标", (c: Tally) => c.met, statusColor.met],
+              ["未达标", (c: Tally) => c.unmet, statusColor.unmet],
+              ["无数据 / 未设目标", (c: Tally) => c.noData + c.noTarget, statusColor.noData],
             ] as const
           ).map(([label, n, color]) => (
             <Col span={6} key={label}>
               <Panel testId={`count-${label}`}>
-                <div style={{ display: "flex", alignItems: "baseline", justifyContent: "space-between" }}>
+                <div
+                  style={{ display: "flex", alignItems: "baseline", justifyContent: "space-between", gap: 8 }}
+                >
                   <span style={{ color: palette.muted }}>
-                    {label}（{data.city.name}）
+                    {label}（{own?.name ?? data.city.name}）
                   </span>
-                  <span
-                    style={{ color, fontSize: 26, fontWeight: 700, fontFamily: "DIN, Arial, sans-serif" }}
-                  >
-                    {n}
+                  <span style={{ whiteSpace: "nowrap" }}>
+                    {cityCounts && (
+                      <span
+                        style={{ color: palette.muted, fontSize: 12, marginRight: 8 }}
+                        data-testid="count-city"
+                      >
+                        {data.city.name} {n(cityCounts)}
+                      </span>
+                    )}
+                    <span
+                      data-testid="count-value"
+                      style={{ color, fontSize: 26, fontWeight: 700, fontFamily: "DIN, Arial, sans-serif" }}
+                    >
+                      {n(counts)}
+                    </span>
                   </span>
                 </div>
               </Panel>
@@ -224,7 +243,7 @@ function Banner({
   onPeriod(p: string): void;
   onRefresh(): void;
 }) {
-  const own = data.counties.length === 1 ? data.counties[0].name : null;
+  const own = ownCounty(data)?.name ?? null;
   return (
     <div
       style={{
@@ -280,6 +299,22 @@ function Banner({
   );
 }
 
+/** The county whose cockpit this is (a county user's scope), or null on the city's cockpit. */
+const ownCounty = (data: Cockpit) => (data.counties.length === 1 ? data.counties[0] : null);
+
+/** The cell a card shows: the county's own on a county's cockpit, else the city's. */
+const shownCell = (i: CockpitIndicator, own: Cockpit["counties"][number] | null) =>
+  own ? i.counties[0] : i.city;
+
+type Tally = Record<Status, number> & { total: number };
+
+/** How many of the cells are met, unmet, without data, without a target. */
+function tally(cells: Cell[]): Tally {
+  const t: Tally = { total: cells.length, met: 0, unmet: 0, noData: 0, noTarget: 0 };
+  for (const c of cells) t[c.status]++;
+  return t;
+}
+
 /** The ten key tasks, each a card listing its indicators. */
 function TaskCards({ data, period }: { data: Cockpit; period: string }) {
   const byGroup = useMemo(() => {
@@ -288,16 +323,13 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
     return m;
   }, [data]);
   const groups = [...data.groups].sort((a, b) => a.ordinal - b.ordinal);
-  const own = data.counties.length === 1 ? data.counties[0] : null;
+  const own = ownCounty(data);
   return (
     <Row gutter={[12, 12]} data-testid="task-cards">
       {groups.map((g, k) => {
         const items = byGroup.get(g.code) ?? [];
-        const worst = items.some((i) => i.city.status === "unmet")
-          ? "unmet"
-          : items.some((i) => i.city.status === "met")
-            ? "met"
-            : "noData";
+        const statuses = items.map((i) => shownCell(i, own).status);
+        const worst = statuses.includes("unmet") ? "unmet" : statuses.includes("met") ? "met" : "noData";
         return (
           <Col span={12} key={g.code}>
             <Panel
@@ -319,7 +351,7 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                 />
               ) : (
                 items.map((i) => {
-                  const cell = own ? i.counties[0] : i.city;
+                  const cell = shownCell(i, own);
                   return (
                     <Link
                       key={i.code}
@@ -359,7 +391,7 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                         >
                           {formatValue(cell.value, i.unit, i.decimals)}
                         </span>
-                        <StatusDot status={cell.status} />
+                        <StatusDot status={cell.status} testId="indicator-status" />
                       </div>
                       <div
                         style={{
