@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, type Session, screenshot, signIn, waitForMap } from "./browser.js";
+import { clippedFacts, openBrowser, type Session, screenshot, signIn, waitForMap } from "./browser.js";
 
 /** The county admin of 离石区 sees their county highlighted and can open only it. */
 let s: Session;
@@ -139,6 +139,9 @@ describe("county admin lishi: the map shows 离石区 only", () => {
       statuses.filter((x) => x === "无数据" || x === "未设目标").length,
     );
     expect(await tile("达标").getByTestId("count-city").textContent()).toMatch(/^吕梁市 \d+$/);
+    // at 1366 px the city's value beside the county's is readable whole, not cut off with "…"
+    expect(await page.getByTestId("indicator-facts").first().textContent()).toMatch(/全市 [\d.]+%/);
+    expect(await clippedFacts(page)).toEqual([]);
     await screenshot(page, "1a-lishi-cockpit");
   });
 

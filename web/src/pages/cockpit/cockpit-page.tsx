@@ -1,7 +1,7 @@
 import { DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Button, Col, ConfigProvider, Empty, Row, Segmented, Select, Space, Tooltip, theme } from "antd";
-import { useMemo } from "react";
+import { Fragment, useMemo } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { useSession } from "../../auth/session";
@@ -402,27 +402,26 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                           fontSize: 12,
                         }}
                       >
-                        <span
-                          style={{
-                            flex: 1,
-                            minWidth: 0,
-                            overflow: "hidden",
-                            textOverflow: "ellipsis",
-                            whiteSpace: "nowrap",
-                          }}
-                        >
-                          目标 {cell.target ?? "—"}
-                          {cell.change !== null &&
-                            ` · 较上期 ${formatChange(cell.change, i.unit, i.decimals)}`}
-                          {own &&
-                            i.city.value !== null &&
-                            ` · 全市 ${formatValue(i.city.value, i.unit, i.decimals)}`}
-                          {cell.status === "unmet" && cell.gap !== null && (
-                            <span style={{ color: statusColor.unmet }}>
-                              {` · 差 ${formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}`}
-                            </span>
-                          )}
-                        </span>
+                        <Facts
+                          items={[
+                            { key: "target", text: `目标 ${cell.target ?? "—"}` },
+                            cell.change !== null && {
+                              key: "change",
+                              text: `较上期 ${formatChange(cell.change, i.unit, i.decimals)}`,
+                            },
+                            !!own &&
+                              i.city.value !== null && {
+                                key: "city",
+                                text: `全市 ${formatValue(i.city.value, i.unit, i.decimals)}`,
+                              },
+                            cell.status === "unmet" &&
+                              cell.gap !== null && {
+                                key: "gap",
+                                text: `差 ${formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}`,
+                                color: statusColor.unmet,
+                              },
+                          ]}
+                        />
                         <Sparkline trend={cell.trend} unit={i.unit} width={64} height={20} />
                       </div>
                     </Link>
@@ -434,6 +433,24 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
         );
       })}
     </Row>
+  );
+}
+
+/**
+ * The small facts under an indicator's value (目标, 较上期, 全市, 差). Each fact keeps its figure whole
+ * (no wrap inside it); the line wraps between facts rather than cutting a number off with "…".
+ */
+function Facts({ items }: { items: (false | { key: string; text: string; color?: string })[] }) {
+  const shown = items.filter((x) => x !== false);
+  return (
+    <span data-testid="indicator-facts" style={{ flex: 1, minWidth: 0, lineHeight: "18px" }}>
+      {shown.map((x, k) => (
+        <Fragment key={x.key}>
+          {k > 0 && " · "}
+          <span style={{ whiteSpace: "nowrap", color: x.color }}>{x.text}</span>
+        </Fragment>
+      ))}
+    </span>
   );
 }
 
