@@ -150,9 +150,14 @@ export const trendPoint = z.object({
 export const cell = z.object({
   orgUnitCode: z.string(),
   value: z.number().nullable().describe("指标值（已按 decimals 四舍五入）；无数据为空"),
-  numerator: z.number().nullable(),
-  denominator: z.number().nullable(),
+  numerator: z.number().nullable().describe("分子；未上报（notReported）或无数据时为空"),
+  denominator: z.number().nullable().describe("分母；计数指标、未上报（notReported）或无数据时为空"),
   reported: z.number().int().describe("上报了所用数据（报表、筛查）的机构数"),
+  notReported: z
+    .boolean()
+    .describe(
+      "未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空",
+    ),
   target: z.string().nullable().describe("目标，如 ≥ 55%"),
   threshold: z.number().nullable().describe("需达到的值（相对目标已换算）"),
   status,

@@ -8221,10 +8221,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8254,10 +8258,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8406,10 +8414,14 @@ export interface paths {
                                 orgUnitCode: string;
                                 /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                 value: number | null;
+                                /** @description 分子；未上报（notReported）或无数据时为空 */
                                 numerator: number | null;
+                                /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                 denominator: number | null;
                                 /** @description 上报了所用数据（报表、筛查）的机构数 */
                                 reported: number;
+                                /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                notReported: boolean;
                                 /** @description 目标，如 ≥ 55% */
                                 target: string | null;
                                 /** @description 需达到的值（相对目标已换算） */
@@ -8447,10 +8459,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8488,10 +8504,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8655,10 +8675,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8688,10 +8712,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */

@@ -12,7 +12,8 @@ import {
   type Cockpit,
   type CockpitIndicator,
   formatAsOf,
-  formatChange,
+  formatCellChange,
+  formatCellValue,
   formatValue,
   palette,
   qs,
@@ -315,6 +316,17 @@ function tally(cells: Cell[]): Tally {
   return t;
 }
 
+/** A cell's value for a table: the figure in bold, or a muted 未上报 when nothing was reported. */
+export function CellValue({ cell, unit, decimals }: { cell: Cell; unit: string | null; decimals: number }) {
+  return cell.notReported ? (
+    <span style={{ color: palette.muted }} data-testid="not-reported">
+      未上报
+    </span>
+  ) : (
+    <b>{formatValue(cell.value, unit, decimals)}</b>
+  );
+}
+
 /** The ten key tasks, each a card listing its indicators. */
 function TaskCards({ data, period }: { data: Cockpit; period: string }) {
   const byGroup = useMemo(() => {
@@ -383,13 +395,14 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                             fontSize: 16,
                             fontWeight: 700,
                             whiteSpace: "nowrap",
-                            color:
-                              cell.status === "noData" || cell.status === "noTarget"
+                            color: cell.notReported
+                              ? palette.muted
+                              : cell.status === "noData" || cell.status === "noTarget"
                                 ? palette.text
                                 : statusColor[cell.status],
                           }}
                         >
-                          {formatValue(cell.value, i.unit, i.decimals)}
+                          {formatCellValue(cell, i.unit, i.decimals)}
                         </span>
                         <StatusDot status={cell.status} testId="indicator-status" />
                       </div>
@@ -405,9 +418,10 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                         <Facts
                           items={[
                             { key: "target", text: `目标 ${cell.target ?? "—"}` },
-                            cell.change !== null && {
+                            (cell.change !== null || cell.previous !== null) && {
                               key: "change",
-                              text: `较上期 ${formatChange(cell.change, i.unit, i.decimals)}`,
+                              // 较上期 +1.2 个百分点; without a value now, 上期 100.0%
+                              text: `${cell.change !== null ? "较上期 " : ""}${formatCellChange(cell, i.unit, i.decimals)}`,
                             },
                             !!own &&
                               i.city.value !== null && {
@@ -478,9 +492,11 @@ function MapPanel({
         tooltip: x
           ? [
               `<b>${x.unit.name}</b>`,
-              `${indicator.name}：${formatValue(v, indicator.unit, indicator.decimals)}`,
+              `${indicator.name}：${formatCellValue(x.cell, indicator.unit, indicator.decimals)}`,
               `目标：${x.cell.target ?? "—"}（${statusText[x.cell.status]}）`,
-              `分子 ${x.cell.numerator ?? "—"} ／ 分母 ${x.cell.denominator ?? "—"}`,
+              x.cell.notReported
+                ? `上期：${formatValue(x.cell.previous, indicator.unit, indicator.decimals)}`
+                : `分子 ${x.cell.numerator ?? "—"} ／ 分母 ${x.cell.denominator ?? "—"}`,
             ].join("<br/>")
           : "",
       };
@@ -566,7 +582,7 @@ function Ranking({
             />
           </span>
           <span style={{ width: 70, textAlign: "right" }}>
-            {formatValue(r.cell.value, indicator.unit, indicator.decimals)}
+            {formatCellValue(r.cell, indicator.unit, indicator.decimals)}
           </span>
         </Link>
       ))}
