@@ -286,6 +286,40 @@ describe("scope", () => {
     expect(JSON.stringify(c)).not.toContain("141181");
   });
 
+  it("leaves an indicator counted for the city only (市级专兼职教研员) out of a county's views", async () => {
+    const leader = await signIn(t.app, "leader");
+    const defs = (await leader.get("/api/indicators")).json().indicators as {
+      code: string;
+      cityOnly: boolean;
+    }[];
+    // the package says so (packs/lvliang/plan-2022.json); nothing in the code names the indicator
+    expect(defs.filter((i) => i.cityOnly).map((i) => i.code)).toEqual(["city_researchers"]);
+    const codes = (c: { indicators: { code: string }[] }) => c.indicators.map((i) => i.code);
+    const city = (await leader.get("/api/cockpit?period=2022")).json();
+    expect(city.indicators.find((i: { code: string }) => i.code === "city_researchers")).toMatchObject({
+      cityOnly: true,
+      city: { value: 2 }, // the city's 教研室 (141100D06)
+    });
+    const lishi = await signIn(t.app, "lishi");
+    const county = (await lishi.get("/api/cockpit?period=2022")).json();
+    expect(codes(county)).not.toContain("city_researchers");
+    expect(codes(county)).toContain("county_researchers");
+    expect(codes(county)).toHaveLength(codes(city).length - 1);
+    const sheet = await lishi.get("/api/cockpit/export.xlsx?period=2022");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(sheet.rawPayload as unknown as ArrayBuffer);
+    const names = (wb.worksheets[0].getSheetValues().slice(2) as unknown[][]).map((r) => r[2]);
+    expect(names).toContain("县级专兼职教研员");
+    expect(names).not.toContain("市级专兼职教研员");
+    // Drilled into from the city: the city's own units, no county (each would show 0).
+    const drill = (await leader.get("/api/indicator-results?indicator=city_researchers&period=2022")).json();
+    expect(drill.children.map((c: { code: string }) => c.code)).toEqual(["141100D06"]);
+    const other = (
+      await leader.get("/api/indicator-results?indicator=county_researchers&period=2022")
+    ).json();
+    expect(other.children.map((c: { code: string }) => c.code)).toEqual(["141102", "141181"]);
+  });
+
   it("lets a county user drill into its own schools and not into another county's", async () => {
     const lishi = await signIn(t.app, "lishi");
     const own = await lishi.get("/api/indicator-results?indicator=public_share&period=2022&children=schools");

@@ -346,6 +346,7 @@ describe("live figures", () => {
       decimals: 0,
       better: "higher",
       periodType: "year",
+      cityOnly: false,
       ordinal: 9,
     });
     expect(await value("kindergarten_children", -1)).toBe(130);

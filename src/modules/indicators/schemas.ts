@@ -48,6 +48,9 @@ export const indicatorOut = z.object({
   decimals: z.number().int(),
   better: z.enum(["higher", "lower"]).describe("越大越好 / 越小越好（排名方向）"),
   periodType: z.enum(["year", "school_year", "term", "quarter", "month"]),
+  cityOnly: z
+    .boolean()
+    .describe("仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示"),
   numeratorLabel: z.string().nullable(),
   denominatorLabel: z.string().nullable(),
   source: z.string().nullable().describe("口径和依据"),
@@ -70,6 +73,7 @@ export const indicatorCreateBody = z.object({
   decimals: z.number().int().min(0).max(6).default(1),
   better: z.enum(["higher", "lower"]).default("higher"),
   periodType: z.enum(["year", "school_year", "term", "quarter", "month"]).default("year"),
+  cityOnly: z.boolean().default(false),
   numeratorLabel: z.string().max(200).nullish(),
   denominatorLabel: z.string().max(200).nullish(),
   source: z.string().max(1000).nullish(),
@@ -177,6 +181,7 @@ export const indicatorBrief = indicatorOut.pick({
   unit: true,
   decimals: true,
   better: true,
+  cityOnly: true,
   description: true,
   source: true,
   numeratorLabel: true,

@@ -7316,6 +7316,8 @@ export interface paths {
                                 better: "higher" | "lower";
                                 /** @enum {string} */
                                 periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 numeratorLabel: string | null;
                                 denominatorLabel: string | null;
                                 /** @description 口径和依据 */
@@ -7364,6 +7366,8 @@ export interface paths {
                          * @enum {string}
                          */
                         periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        /** @default false */
+                        cityOnly?: boolean;
                         numeratorLabel?: string | null;
                         denominatorLabel?: string | null;
                         source?: string | null;
@@ -7400,6 +7404,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -7586,6 +7592,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -7660,6 +7668,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -7709,6 +7719,8 @@ export interface paths {
                          * @enum {string}
                          */
                         periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        /** @default false */
+                        cityOnly?: boolean;
                         numeratorLabel?: string | null;
                         denominatorLabel?: string | null;
                         source?: string | null;
@@ -7746,6 +7758,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -8212,6 +8226,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 better: "higher" | "lower";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 description: string | null;
                                 /** @description 口径和依据 */
                                 source: string | null;
@@ -8390,6 +8406,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 better: "higher" | "lower";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 description: string | null;
                                 /** @description 口径和依据 */
                                 source: string | null;
@@ -8664,6 +8682,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 better: "higher" | "lower";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 description: string | null;
                                 /** @description 口径和依据 */
                                 source: string | null;

@@ -146,10 +146,12 @@ export default function CockpitPage() {
   if (cockpit.isPending) return <PageLoading />;
   if (cockpit.isError) return <LoadError error={cockpit.error} onRetry={() => void cockpit.refetch()} />;
   const data = cockpit.data;
+  // The map and the ranking compare counties: an indicator counted for the city only has no county figures.
+  const mappable = data.indicators.filter((i) => !i.cityOnly);
   const mapIndicator =
-    data.indicators.find((i) => i.code === params.get("map")) ??
-    data.indicators.find((i) => i.unit === "%" && i.counties.some((c) => c.value !== null)) ??
-    data.indicators[0];
+    mappable.find((i) => i.code === params.get("map")) ??
+    mappable.find((i) => i.unit === "%" && i.counties.some((c) => c.value !== null)) ??
+    mappable[0];
   const set = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     next.set(k, v);
@@ -513,7 +515,7 @@ function MapPanel({
           onChange={onIndicator}
           style={{ width: 210 }}
           showSearch={{ optionFilterProp: "label" }}
-          options={data.indicators.map((i) => ({ value: i.code, label: i.name }))}
+          options={data.indicators.filter((i) => !i.cityOnly).map((i) => ({ value: i.code, label: i.name }))}
           data-testid="map-indicator"
         />
       }

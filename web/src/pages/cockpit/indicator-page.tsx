@@ -121,7 +121,11 @@ export default function IndicatorPage() {
           </Col>
         </Row>
         <Panel
-          title={r.orgUnit.kind === "city" && children === "direct" ? "各县（市、区）" : "下级单位"}
+          title={
+            r.orgUnit.kind === "city" && children === "direct" && !ind.cityOnly
+              ? "各县（市、区）"
+              : "下级单位"
+          }
           extra={
             r.orgUnit.kind !== "school" && (
               <Segmented
