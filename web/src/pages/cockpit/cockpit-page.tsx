@@ -190,7 +190,7 @@ export default function CockpitPage() {
                     {label}（{own?.name ?? data.city.name}）
                   </span>
                   <span style={{ whiteSpace: "nowrap" }}>
-                    {cityCounts && (
+                    {cityCounts && label !== "指标总数" && (
                       <span
                         style={{ color: palette.muted, fontSize: 12, marginRight: 8 }}
                         data-testid="count-city"
