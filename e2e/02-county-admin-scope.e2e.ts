@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, type Session, screenshot, signIn, waitForMap } from "./browser.js";
+import { clippedFacts, openBrowser, type Session, screenshot, signIn, waitForMap } from "./browser.js";
 
 /** The county admin of 离石区 sees their county highlighted and can open only it. */
 let s: Session;
@@ -121,6 +121,28 @@ describe("county admin lishi: the map shows 离石区 only", () => {
     await page.getByText("未找到").first().waitFor();
     expect(await page.locator("body").textContent()).not.toContain("孝义市教育概况");
     await screenshot(page, "12-lishi-other-county-not-found");
+  });
+
+  it("its cockpit counts 离石区's own statuses in the tiles, the city's beside", async () => {
+    const { page, baseUrl } = s;
+    await page.goto(`${baseUrl}/cockpit?period=2022`);
+    await page.getByTestId("task-cards").waitFor({ timeout: 90_000 });
+    const statuses = await page.getByTestId("indicator-status").allTextContents();
+    expect(statuses.length).toBeGreaterThanOrEqual(10);
+    const tile = (label: string) => page.getByTestId(`count-${label}`);
+    const count = async (label: string) => Number(await tile(label).getByTestId("count-value").textContent());
+    expect(await tile("达标").textContent()).toContain("达标（离石区）");
+    expect(await count("指标总数")).toBe(statuses.length);
+    expect(await count("达标")).toBe(statuses.filter((x) => x === "达标").length);
+    expect(await count("未达标")).toBe(statuses.filter((x) => x === "未达标").length);
+    expect(await count("无数据 / 未设目标")).toBe(
+      statuses.filter((x) => x === "无数据" || x === "未设目标").length,
+    );
+    expect(await tile("达标").getByTestId("count-city").textContent()).toMatch(/^吕梁市 \d+$/);
+    // at 1366 px the city's value beside the county's is readable whole, not cut off with "…"
+    expect(await page.getByTestId("indicator-facts").first().textContent()).toMatch(/全市 [\d.]+%/);
+    expect(await clippedFacts(page)).toEqual([]);
+    await screenshot(page, "1a-lishi-cockpit");
   });
 
   it("never reached off the platform's origin and raised no page errors", () => {

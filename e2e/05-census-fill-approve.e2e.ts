@@ -18,6 +18,8 @@ interface Figures {
   /** The school's own value, and its numerator ÷ denominator, on its indicator page. */
   schoolValue: string;
   schoolFraction: string;
+  /** 较上期: the change, or 上期 … when there is no value this year. */
+  schoolChange: string;
   /** The county's numerator and denominator, on the cockpit's drill-down. */
   county: [number, number];
 }
@@ -31,13 +33,14 @@ async function leaderFigures(): Promise<Figures> {
   await row.waitFor({ timeout: 90_000 });
   const schoolValue = (await row.locator("td").nth(1).textContent()) ?? "";
   const schoolFraction = (await row.locator("td").nth(2).textContent()) ?? "";
+  const schoolChange = (await row.locator("td").nth(6).textContent()) ?? "";
   await page.goto(`${baseUrl}/cockpit/indicators/school_1g_coverage?org=${COUNTY}&period=2022`);
   await page.getByTestId("drill-title").filter({ hasText: "离石区" }).waitFor({ timeout: 90_000 });
   const fraction = (await page.getByTestId("figure-fraction").textContent()) ?? "";
   const m = /([\d,]+) ÷ \D*([\d,]+)/.exec(fraction);
   expect(m, fraction).not.toBeNull();
   const num = (x: string) => Number(x.replaceAll(",", ""));
-  return { schoolValue, schoolFraction, county: [num(m![1]), num(m![2])] };
+  return { schoolValue, schoolFraction, schoolChange, county: [num(m![1]), num(m![2])] };
 }
 
 beforeAll(async () => {
@@ -56,9 +59,11 @@ describe("school admin fills the census, the county approves, the leader's cockp
   it("the leader's cockpit has no 2022 uplink of the school yet", async () => {
     await signIn(s.page, s.baseUrl, "leader");
     before = await leaderFigures();
-    // not reported: no value, the school counted in the denominator only
-    expect(before.schoolValue).toBe("—");
-    expect(before.schoolFraction).toBe("0 ÷ 1");
+    // not reported: 未上报, not a value of "—" beside a misleading 0 ÷ 1 (the county still counts
+    // the school in its denominator)
+    expect(before.schoolValue).toBe("未上报");
+    expect(before.schoolFraction).toBe("—");
+    expect(before.schoolChange).toMatch(/^上期 [\d.]+%$/);
     expect(before.county[1]).toBeGreaterThan(before.county[0]);
     await screenshot(s.page, "50-census-cockpit-before");
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, type Session, screenshot, signIn } from "./browser.js";
+import { clippedFacts, openBrowser, type Session, screenshot, signIn } from "./browser.js";
 
 /**
  * The bureau leader's morning: signs in, lands on the cockpit with the plan's ten key tasks and
@@ -27,6 +27,11 @@ describe("leader: the cockpit (驾驶舱)", () => {
     expect(await page.getByTestId("as-of").textContent()).toMatch(/数据截至 \d{4}年\d{1,2}月\d{1,2}日/);
     await page.locator('[data-testid="city-map"][data-ready="1"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-testid="county-ranking"] a').count()).toBe(13);
+    // an unmet indicator's gap (差 …) is readable whole at 1366 px, not cut off with "…"
+    expect((await page.getByTestId("indicator-facts").allTextContents()).join("\n")).toMatch(
+      /差 [\d.]+ 个百分点/,
+    );
+    expect(await clippedFacts(page)).toEqual([]);
     await screenshot(page, "60-leader-cockpit");
   });
 

@@ -72,6 +72,15 @@ export async function openBrowser(): Promise<Session> {
   };
 }
 
+/** The facts under each indicator on the cockpit's cards that do not fit their line (cut off). */
+export async function clippedFacts(page: Page): Promise<string[]> {
+  return page
+    .getByTestId("indicator-facts")
+    .evaluateAll((els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent ?? ""),
+    );
+}
+
 /** Saves e2e/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string) {
   fs.mkdirSync(screenshotDir, { recursive: true });

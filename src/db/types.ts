@@ -487,6 +487,7 @@ export interface IndicatorTable {
   decimals: Generated<number>;
   better: Generated<"higher" | "lower">;
   period_type: Generated<"year" | "school_year" | "term" | "quarter" | "month">;
+  city_only: Generated<boolean>;
   numerator_label: string | null;
   denominator_label: string | null;
   source: string | null;

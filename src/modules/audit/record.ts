@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/types.js";
 import type { Actor } from "../../shared/actor.js";
+import type { AuditAction, AuditEntity } from "./labels.js";
 
 /**
  * Who is recorded as acting: an Actor, or "public" for requests without credentials (a failed
@@ -9,8 +10,9 @@ import type { Actor } from "../../shared/actor.js";
 export type AuditActor = Pick<Actor, "id" | "name"> & { type: Actor["type"] | "public" };
 
 export interface AuditEntry {
-  action: string;
-  entity: string;
+  /** A code with a Chinese label in labels.ts (the viewer and export show the label). */
+  action: AuditAction;
+  entity: AuditEntity;
   entityKey?: string | null;
   orgPath?: string | null;
   before?: unknown;

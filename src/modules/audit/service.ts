@@ -4,7 +4,7 @@ import { invalid } from "../../shared/errors.js";
 import type { Page } from "../../shared/paging.js";
 import { writeXlsx, type XlsxColumn } from "../../shared/xlsx.js";
 import { coversWholeTree } from "../access/grant-rules.js";
-import { actionLabels, actorTypeLabels, entityLabels, labelOf } from "./labels.js";
+import { actionLabel, actorTypeLabels, entityLabel, labelOf } from "./labels.js";
 import { recordAudit } from "./record.js";
 import type { AuditFilter, AuditRepository, AuditScope } from "./repository.js";
 
@@ -137,9 +137,9 @@ function present(r: AuditRow): AuditEntryView {
     actorId: r.actor_id,
     actorName: r.actor_name,
     action: r.action,
-    actionLabel: labelOf(actionLabels, r.action),
+    actionLabel: actionLabel(r.action, r.context),
     entity: r.entity,
-    entityLabel: labelOf(entityLabels, r.entity),
+    entityLabel: entityLabel(r.entity),
     entityKey: r.entity_key,
     orgPath: r.org_path,
     before: r.before ?? null,
@@ -160,8 +160,8 @@ const exportColumns: XlsxColumn<AuditRow>[] = [
   { header: "时间（北京时间）", width: 20, value: (r) => chinaTime(r.at) },
   { header: "操作者类型", value: (r) => labelOf(actorTypeLabels, r.actor_type) },
   { header: "操作者", width: 18, value: (r) => r.actor_name },
-  { header: "操作", value: (r) => labelOf(actionLabels, r.action) },
-  { header: "对象类型", value: (r) => labelOf(entityLabels, r.entity) },
+  { header: "操作", value: (r) => actionLabel(r.action, r.context) },
+  { header: "对象类型", value: (r) => entityLabel(r.entity) },
   { header: "对象标识", width: 20, value: (r) => r.entity_key ?? "" },
   { header: "机构路径", width: 30, value: (r) => r.org_path ?? "" },
   { header: "变更前", width: 40, value: (r) => json(r.before) },

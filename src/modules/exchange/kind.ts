@@ -1,5 +1,6 @@
 import type { DataTopic } from "../../shared/data-events.js";
 import type { Permission } from "../access/permissions.js";
+import type { AuditEntity } from "../audit/labels.js";
 import { clean } from "./values.js";
 
 /**
@@ -91,8 +92,8 @@ export interface ImportKindDef {
   permission: Permission;
   /** Told after a commit (dataEvents), when the kind's data feeds indicators of its own topic. */
   topic?: DataTopic;
-  /** The audit entity written for each row. */
-  entity: string;
+  /** The audit entity written for each row (a code with a label in audit/labels.ts). */
+  entity: AuditEntity;
   columns: ColumnSpec[];
   /** Headers of our own exports that carry derived values (学校名称, 学段): read past, not imported. */
   ignored?: string[];

@@ -49,12 +49,15 @@ export function buildCell(
     const s = t ? evaluateTarget(t, v, before, ind.decimals).status : v === null ? "noData" : "noTarget";
     return { period: p.period, value: r(v), status: s };
   });
+  // Nothing reported: no numerator or denominator either (not 0 ÷ 1), only the previous period's value.
+  const said = f && !f.notReported ? f : null;
   return {
     orgUnitCode: unit.code,
     value: r(value),
-    numerator: f ? f.numerator : null,
-    denominator: f ? f.denominator : null,
+    numerator: said ? said.numerator : null,
+    denominator: said ? said.denominator : null,
     reported: f?.reported ?? 0,
+    notReported: f?.notReported ?? false,
     target: rule ? targetLabel(rule, ind.unit) : null,
     threshold: outcome.threshold,
     status: outcome.status,

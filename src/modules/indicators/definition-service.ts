@@ -301,6 +301,7 @@ function toRow(
     decimals: "decimals",
     better: "better",
     periodType: "period_type",
+    cityOnly: "city_only",
     numeratorLabel: "numerator_label",
     denominatorLabel: "denominator_label",
     source: "source",

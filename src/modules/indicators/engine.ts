@@ -21,6 +21,11 @@ export interface NodeFigure {
   value: number | null;
   /** Units in the subtree with a reported figure (form value, screening, inspection) that the formula used. */
   reported: number;
+  /**
+   * The formula reads reported data and no unit in the subtree reported any: the value is null, and
+   * the numerator counts nothing that was said (a school's 0 ÷ 1 is "not reported", not "none").
+   */
+  notReported: boolean;
 }
 
 /**
@@ -219,5 +224,6 @@ function nodeFigure(formula: Formula, n: number, d: number, reported: number): N
     denominator: formula.denominator ? roundSafe(d) : null,
     value,
     reported,
+    notReported: noData,
   };
 }

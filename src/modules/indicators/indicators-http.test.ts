@@ -19,8 +19,11 @@ beforeAll(async () => {
   t = await createTestApp();
   const db = t.database.db;
   await indicatorCity(db);
-  // The census elements the plan's formulas name (uplink_mbps, safe_campus …).
-  await installFormPack(db, readFormPack(CENSUS_PACK), systemActor("test"));
+  // The census elements the plan's formulas name (uplink_mbps, safe_campus …); the 2021 round is
+  // left open so that a school can have reported last year and not this year.
+  const census = readFormPack(CENSUS_PACK);
+  for (const f of census.forms) for (const r of f.rounds) r.lockAfterDue = false;
+  await installFormPack(db, census, systemActor("test"));
   await user(db, "admin", ["city_admin"], ["141100"]);
   await user(db, "staff1", ["city_staff"], ["141100"]);
   await user(db, "leader", ["leader"], ["141100"]);
@@ -137,7 +140,68 @@ describe("definitions", () => {
   });
 });
 
+const CENSUS_RETURN = [
+  { element: "teaching_area_m2", value: 5200 },
+  { element: "sports_area_m2", value: 8100 },
+  { element: "equipment_value_wan", value: 180 },
+  { element: "multimedia_classrooms", value: 24 },
+  { element: "uplink_mbps", value: 1000 },
+  { element: "class_bandwidth_mbps", value: 100 },
+  { element: "rule_of_law_vp", value: true },
+  { element: "parent_school", value: true },
+  { element: "parent_committee", value: true },
+  { element: "safe_campus", value: "达标" },
+];
+
 describe("live from the census forms", () => {
+  it("says 未上报 for a school that has not reported this year: no value, no 0 ÷ 1, last year's value", async () => {
+    const school = await signIn(t.app, "lsxx");
+    const url = "/api/forms/school_census/periods/2021/entries/1411020001";
+    const last = await school.request({
+      method: "PUT",
+      url,
+      payload: { submit: true, values: CENSUS_RETURN },
+    });
+    expect(last.statusCode, last.body).toBe(200);
+
+    const leader = await signIn(t.app, "leader");
+    const page = (await leader.get("/api/indicator-pages/1411020001?period=2022")).json();
+    const gigabit = page.indicators.find((i: { code: string }) => i.code === "school_1g_coverage");
+    expect(gigabit.applies).toBe(true);
+    expect(gigabit.self).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      reported: 0,
+      notReported: true,
+      previous: 100,
+      change: null,
+    });
+    // Nor did its county or the city: the same; a registry count is never "not reported".
+    expect(gigabit.parents.map((c: { notReported: boolean }) => c.notReported)).toEqual([true, true]);
+    const pub = page.indicators.find((i: { code: string }) => i.code === "private_compulsory_share");
+    expect(pub.self).toMatchObject({ notReported: false, numerator: 0, denominator: 100 });
+    // The drill-down lists the school the same way.
+    const drill = (
+      await leader.get("/api/indicator-results?indicator=school_1g_coverage&period=2022&orgUnit=141102")
+    ).json();
+    expect(drill.children.find((c: { code: string }) => c.code === "1411020001").cell).toMatchObject({
+      notReported: true,
+      numerator: null,
+      denominator: null,
+      previous: 100,
+    });
+    // … and so does the page's xlsx: 未上报, with empty 分子 and 分母 and last year's value.
+    const res = await leader.get("/api/indicator-pages/1411020001/export.xlsx?period=2022");
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const rows = wb.worksheets[0].getSheetValues().slice(2) as unknown[][];
+    const row = rows.find((r) => r[2] === "千兆到校" && r[5] === "1411020001")!;
+    // 指标值, 分子, 分母 … 上期值
+    expect([row[7], row[8] ?? null, row[9] ?? null, row[13]]).toEqual(["未上报", null, null, 100]);
+  });
+
   it("shows a school's census return in the cockpit as soon as it is submitted", async () => {
     const leader = await signIn(t.app, "leader");
     const cockpit = async (code: string) =>
@@ -154,21 +218,7 @@ describe("live from the census forms", () => {
     const res = await school.request({
       method: "PUT",
       url: "/api/forms/school_census/periods/2022/entries/1411020001",
-      payload: {
-        submit: true,
-        values: [
-          { element: "teaching_area_m2", value: 5200 },
-          { element: "sports_area_m2", value: 8100 },
-          { element: "equipment_value_wan", value: 180 },
-          { element: "multimedia_classrooms", value: 24 },
-          { element: "uplink_mbps", value: 1000 },
-          { element: "class_bandwidth_mbps", value: 100 },
-          { element: "rule_of_law_vp", value: true },
-          { element: "parent_school", value: true },
-          { element: "parent_committee", value: true },
-          { element: "safe_campus", value: "达标" },
-        ],
-      },
+      payload: { submit: true, values: CENSUS_RETURN },
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().status).toBe("submitted");
@@ -178,6 +228,7 @@ describe("live from the census forms", () => {
       denominator: 4,
       value: 25,
       reported: 1,
+      notReported: false,
       status: "unmet",
     });
     // The school's own 平安校园 达标 is a self-report: the coverage reads inspections only.
@@ -233,6 +284,40 @@ describe("scope", () => {
     expect(row.city).toMatchObject({ numerator: 20, denominator: 250, value: 8 });
     expect(row.counties).toHaveLength(1);
     expect(JSON.stringify(c)).not.toContain("141181");
+  });
+
+  it("leaves an indicator counted for the city only (市级专兼职教研员) out of a county's views", async () => {
+    const leader = await signIn(t.app, "leader");
+    const defs = (await leader.get("/api/indicators")).json().indicators as {
+      code: string;
+      cityOnly: boolean;
+    }[];
+    // the package says so (packs/lvliang/plan-2022.json); nothing in the code names the indicator
+    expect(defs.filter((i) => i.cityOnly).map((i) => i.code)).toEqual(["city_researchers"]);
+    const codes = (c: { indicators: { code: string }[] }) => c.indicators.map((i) => i.code);
+    const city = (await leader.get("/api/cockpit?period=2022")).json();
+    expect(city.indicators.find((i: { code: string }) => i.code === "city_researchers")).toMatchObject({
+      cityOnly: true,
+      city: { value: 2 }, // the city's 教研室 (141100D06)
+    });
+    const lishi = await signIn(t.app, "lishi");
+    const county = (await lishi.get("/api/cockpit?period=2022")).json();
+    expect(codes(county)).not.toContain("city_researchers");
+    expect(codes(county)).toContain("county_researchers");
+    expect(codes(county)).toHaveLength(codes(city).length - 1);
+    const sheet = await lishi.get("/api/cockpit/export.xlsx?period=2022");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(sheet.rawPayload as unknown as ArrayBuffer);
+    const names = (wb.worksheets[0].getSheetValues().slice(2) as unknown[][]).map((r) => r[2]);
+    expect(names).toContain("县级专兼职教研员");
+    expect(names).not.toContain("市级专兼职教研员");
+    // Drilled into from the city: the city's own units, no county (each would show 0).
+    const drill = (await leader.get("/api/indicator-results?indicator=city_researchers&period=2022")).json();
+    expect(drill.children.map((c: { code: string }) => c.code)).toEqual(["141100D06"]);
+    const other = (
+      await leader.get("/api/indicator-results?indicator=county_researchers&period=2022")
+    ).json();
+    expect(other.children.map((c: { code: string }) => c.code)).toEqual(["141102", "141181"]);
   });
 
   it("lets a county user drill into its own schools and not into another county's", async () => {

@@ -94,6 +94,7 @@ export async function loadIndicatorPackage(
         decimals: ind.decimals,
         better: ind.better,
         period_type: ind.periodType,
+        city_only: ind.cityOnly,
         numerator_label: ind.numeratorLabel ?? null,
         denominator_label: ind.denominatorLabel ?? null,
         source: ind.source ?? null,

@@ -243,13 +243,16 @@ describe("the 2022 plan on a hand-made city", () => {
       children: "direct",
       trend: 1,
     });
-    expect(r.children.map((x) => [x.code, x.cell.numerator, x.cell.denominator])).toEqual([
-      ["1411020001", 1, 1],
-      ["1411020002", 1, 1],
-      ["1411020003", 0, 1],
-      ["1411020004", 0, 1],
-      ["1411020005", 0, 1],
-    ]);
+    // 0004 only checked itself and 0005 was not inspected in 2022: not reported, no 0 ÷ 1.
+    expect(r.children.map((x) => [x.code, x.cell.numerator, x.cell.denominator, x.cell.notReported])).toEqual(
+      [
+        ["1411020001", 1, 1, false],
+        ["1411020002", 1, 1, false],
+        ["1411020003", 0, 1, false],
+        ["1411020004", null, null, true],
+        ["1411020005", null, null, true],
+      ],
+    );
   });
 
   it("近视率 against the previous year minus 1 pp", () => {
@@ -343,6 +346,7 @@ describe("live figures", () => {
       decimals: 0,
       better: "higher",
       periodType: "year",
+      cityOnly: false,
       ordinal: 9,
     });
     expect(await value("kindergarten_children", -1)).toBe(130);

@@ -29,6 +29,7 @@ export function presentIndicator(r: IndicatorRow): IndicatorOut {
     decimals: r.decimals,
     better: r.better,
     periodType: r.period_type,
+    cityOnly: r.city_only,
     numeratorLabel: r.numerator_label,
     denominatorLabel: r.denominator_label,
     source: r.source,

@@ -70,6 +70,7 @@ const indicatorBrief = (r: IndicatorRow) => ({
   unit: r.unit,
   decimals: r.decimals,
   better: r.better,
+  cityOnly: r.city_only,
   description: r.description,
   source: r.source,
   numeratorLabel: r.numerator_label,
@@ -285,6 +286,9 @@ export class ResultService {
     const allCounties = now.units.filter(
       (u) => u.kind === "county" && u.current && u.path.startsWith(city.path),
     );
+    // A county's cockpit (an actor below the city) leaves out what is counted for the city only.
+    const cityWide = actor.scopePaths.some((p) => city.path.startsWith(p));
+    const shownIndicators = defs.indicators.filter((ind) => cityWide || !ind.row.city_only);
     return {
       period: { code: codes[codes.length - 1], label: parsePeriod(q.period).label },
       previousPeriod: { code: codes[codes.length - 2], label: parsePeriod(codes[codes.length - 2]).label },
@@ -302,7 +306,7 @@ export class ResultService {
         description: g.description,
         source: g.source,
       })),
-      indicators: defs.indicators.map((ind) => {
+      indicators: shownIndicators.map((ind) => {
         const cell = this.cellsFor(defs, ind, facts, q.trend);
         const shown = this.figures(defs, ind, now);
         return {
@@ -356,6 +360,8 @@ export class ResultService {
     const figures = this.figures(defs, ind, now).figures;
     const children = now.units.filter((u) => {
       if (u.path === node.path || !u.path.startsWith(node.path) || !visiblePath(actor, u.path)) return false;
+      // counted for the city only: no county nor anything in one (the city's own units stay)
+      if (ind.row.city_only && u.countyCode !== null) return false;
       const f = figures.get(u.path);
       const relevant = !!f && (f.numerator !== 0 || (f.denominator ?? 0) !== 0 || f.reported > 0);
       if (q.children === "schools") return u.kind === "school" && relevant;
@@ -396,7 +402,10 @@ export class ResultService {
         const f = this.figures(defs, ind, now).figures.get(node.path);
         return {
           ...indicatorBrief(ind.row),
-          applies: !!f && (f.numerator !== 0 || (f.denominator ?? 0) !== 0 || f.reported > 0),
+          applies:
+            !!f &&
+            (f.numerator !== 0 || (f.denominator ?? 0) !== 0 || f.reported > 0) &&
+            !(ind.row.city_only && node.countyCode !== null),
           self: cell(node),
           parents: parents.map(cell),
         };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../../server/plugins/auth.js";
 import { type Actor, requirePermission } from "../../shared/actor.js";
+import type { AuditEntity } from "../audit/labels.js";
 import { recordAudit } from "../audit/record.js";
 import { sendXlsx } from "../registry/xlsx-reply.js";
 import type { DefinitionService } from "./definition-service.js";
@@ -56,7 +57,7 @@ const idParams = z.object({ id: z.coerce.number().int() });
 async function auditExport(
   service: DefinitionService,
   actor: Actor,
-  entity: string,
+  entity: AuditEntity,
   context: Record<string, unknown>,
 ) {
   requirePermission(actor, "exchange.export");

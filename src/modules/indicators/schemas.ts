@@ -48,6 +48,9 @@ export const indicatorOut = z.object({
   decimals: z.number().int(),
   better: z.enum(["higher", "lower"]).describe("越大越好 / 越小越好（排名方向）"),
   periodType: z.enum(["year", "school_year", "term", "quarter", "month"]),
+  cityOnly: z
+    .boolean()
+    .describe("仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示"),
   numeratorLabel: z.string().nullable(),
   denominatorLabel: z.string().nullable(),
   source: z.string().nullable().describe("口径和依据"),
@@ -70,6 +73,7 @@ export const indicatorCreateBody = z.object({
   decimals: z.number().int().min(0).max(6).default(1),
   better: z.enum(["higher", "lower"]).default("higher"),
   periodType: z.enum(["year", "school_year", "term", "quarter", "month"]).default("year"),
+  cityOnly: z.boolean().default(false),
   numeratorLabel: z.string().max(200).nullish(),
   denominatorLabel: z.string().max(200).nullish(),
   source: z.string().max(1000).nullish(),
@@ -150,9 +154,14 @@ export const trendPoint = z.object({
 export const cell = z.object({
   orgUnitCode: z.string(),
   value: z.number().nullable().describe("指标值（已按 decimals 四舍五入）；无数据为空"),
-  numerator: z.number().nullable(),
-  denominator: z.number().nullable(),
+  numerator: z.number().nullable().describe("分子；未上报（notReported）或无数据时为空"),
+  denominator: z.number().nullable().describe("分母；计数指标、未上报（notReported）或无数据时为空"),
   reported: z.number().int().describe("上报了所用数据（报表、筛查）的机构数"),
+  notReported: z
+    .boolean()
+    .describe(
+      "未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空",
+    ),
   target: z.string().nullable().describe("目标，如 ≥ 55%"),
   threshold: z.number().nullable().describe("需达到的值（相对目标已换算）"),
   status,
@@ -172,6 +181,7 @@ export const indicatorBrief = indicatorOut.pick({
   unit: true,
   decimals: true,
   better: true,
+  cityOnly: true,
   description: true,
   source: true,
   numeratorLabel: true,

@@ -7328,6 +7328,8 @@ export interface paths {
                                 better: "higher" | "lower";
                                 /** @enum {string} */
                                 periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 numeratorLabel: string | null;
                                 denominatorLabel: string | null;
                                 /** @description 口径和依据 */
@@ -7376,6 +7378,8 @@ export interface paths {
                          * @enum {string}
                          */
                         periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        /** @default false */
+                        cityOnly?: boolean;
                         numeratorLabel?: string | null;
                         denominatorLabel?: string | null;
                         source?: string | null;
@@ -7412,6 +7416,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -7598,6 +7604,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -7672,6 +7680,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -7721,6 +7731,8 @@ export interface paths {
                          * @enum {string}
                          */
                         periodType?: "year" | "school_year" | "term" | "quarter" | "month";
+                        /** @default false */
+                        cityOnly?: boolean;
                         numeratorLabel?: string | null;
                         denominatorLabel?: string | null;
                         source?: string | null;
@@ -7758,6 +7770,8 @@ export interface paths {
                             better: "higher" | "lower";
                             /** @enum {string} */
                             periodType: "year" | "school_year" | "term" | "quarter" | "month";
+                            /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                            cityOnly: boolean;
                             numeratorLabel: string | null;
                             denominatorLabel: string | null;
                             /** @description 口径和依据 */
@@ -8224,6 +8238,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 better: "higher" | "lower";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 description: string | null;
                                 /** @description 口径和依据 */
                                 source: string | null;
@@ -8233,10 +8249,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8266,10 +8286,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8394,6 +8418,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 better: "higher" | "lower";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 description: string | null;
                                 /** @description 口径和依据 */
                                 source: string | null;
@@ -8418,10 +8444,14 @@ export interface paths {
                                 orgUnitCode: string;
                                 /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                 value: number | null;
+                                /** @description 分子；未上报（notReported）或无数据时为空 */
                                 numerator: number | null;
+                                /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                 denominator: number | null;
                                 /** @description 上报了所用数据（报表、筛查）的机构数 */
                                 reported: number;
+                                /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                notReported: boolean;
                                 /** @description 目标，如 ≥ 55% */
                                 target: string | null;
                                 /** @description 需达到的值（相对目标已换算） */
@@ -8459,10 +8489,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8500,10 +8534,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8656,6 +8694,8 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 better: "higher" | "lower";
+                                /** @description 仅市级统计：只对全市整体有意义（如市级教研员），县级驾驶舱、学校指标页和下钻中的各县不显示 */
+                                cityOnly: boolean;
                                 description: string | null;
                                 /** @description 口径和依据 */
                                 source: string | null;
@@ -8667,10 +8707,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */
@@ -8700,10 +8744,14 @@ export interface paths {
                                     orgUnitCode: string;
                                     /** @description 指标值（已按 decimals 四舍五入）；无数据为空 */
                                     value: number | null;
+                                    /** @description 分子；未上报（notReported）或无数据时为空 */
                                     numerator: number | null;
+                                    /** @description 分母；计数指标、未上报（notReported）或无数据时为空 */
                                     denominator: number | null;
                                     /** @description 上报了所用数据（报表、筛查）的机构数 */
                                     reported: number;
+                                    /** @description 未上报：指标取自上报数据（报表、视力筛查、平安校园检查），本机构及下级均未上报；指标值、分子、分母为空 */
+                                    notReported: boolean;
                                     /** @description 目标，如 ≥ 55% */
                                     target: string | null;
                                     /** @description 需达到的值（相对目标已换算） */

@@ -1,20 +1,23 @@
 import { DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Button, Col, ConfigProvider, Empty, Row, Segmented, Select, Space, Tooltip, theme } from "antd";
-import { useMemo } from "react";
+import { Fragment, useMemo } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { LoadError, PageLoading } from "../../components/page-state";
 import { CountyMap, type MapDatum, mapCounties } from "../map/county-map";
 import {
+  type Cell,
   type Cockpit,
   type CockpitIndicator,
   formatAsOf,
-  formatChange,
+  formatCellChange,
+  formatCellValue,
   formatValue,
   palette,
   qs,
+  type Status,
   statusColor,
   statusText,
 } from "./format";
@@ -106,9 +109,10 @@ export function Panel({
   );
 }
 
-export function StatusDot({ status }: { status: keyof typeof statusColor }) {
+export function StatusDot({ status, testId }: { status: keyof typeof statusColor; testId?: string }) {
   return (
     <span
+      data-testid={testId}
       style={{
         display: "inline-block",
         padding: "0 6px",
@@ -142,17 +146,22 @@ export default function CockpitPage() {
   if (cockpit.isPending) return <PageLoading />;
   if (cockpit.isError) return <LoadError error={cockpit.error} onRetry={() => void cockpit.refetch()} />;
   const data = cockpit.data;
+  // The map and the ranking compare counties: an indicator counted for the city only has no county figures.
+  const mappable = data.indicators.filter((i) => !i.cityOnly);
   const mapIndicator =
-    data.indicators.find((i) => i.code === params.get("map")) ??
-    data.indicators.find((i) => i.unit === "%" && i.counties.some((c) => c.value !== null)) ??
-    data.indicators[0];
+    mappable.find((i) => i.code === params.get("map")) ??
+    mappable.find((i) => i.unit === "%" && i.counties.some((c) => c.value !== null)) ??
+    mappable[0];
   const set = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     next.set(k, v);
     setParams(next, { replace: true });
   };
-  const counts = { met: 0, unmet: 0, noData: 0, noTarget: 0 };
-  for (const i of data.indicators) counts[i.city.status]++;
+  // A county's cockpit tallies the county's own statuses (the cells its cards show), with the
+  // city's beside for comparison; the city's cockpit tallies the city's.
+  const own = ownCounty(data);
+  const counts = tally(data.indicators.map((i) => shownCell(i, own)));
+  const cityCounts = own ? tally(data.indicators.map((i) => i.city)) : null;
 
   return (
     <CockpitTheme>
@@ -166,22 +175,35 @@ export default function CockpitPage() {
         <Row gutter={[12, 12]}>
           {(
             [
-              ["指标总数", data.indicators.length, palette.glow],
-              ["达标", counts.met, statusColor.met],
-              ["未达标", counts.unmet, statusColor.unmet],
-              ["无数据 / 未设目标", counts.noData + counts.noTarget, statusColor.noData],
+              ["指标总数", (c: Tally) => c.total, palette.glow],
+              ["达标", (c: Tally) => c.met, statusColor.met],
+              ["未达标", (c: Tally) => c.unmet, statusColor.unmet],
+              ["无数据 / 未设目标", (c: Tally) => c.noData + c.noTarget, statusColor.noData],
             ] as const
           ).map(([label, n, color]) => (
             <Col span={6} key={label}>
               <Panel testId={`count-${label}`}>
-                <div style={{ display: "flex", alignItems: "baseline", justifyContent: "space-between" }}>
+                <div
+                  style={{ display: "flex", alignItems: "baseline", justifyContent: "space-between", gap: 8 }}
+                >
                   <span style={{ color: palette.muted }}>
-                    {label}（{data.city.name}）
+                    {label}（{own?.name ?? data.city.name}）
                   </span>
-                  <span
-                    style={{ color, fontSize: 26, fontWeight: 700, fontFamily: "DIN, Arial, sans-serif" }}
-                  >
-                    {n}
+                  <span style={{ whiteSpace: "nowrap" }}>
+                    {cityCounts && label !== "指标总数" && (
+                      <span
+                        style={{ color: palette.muted, fontSize: 12, marginRight: 8 }}
+                        data-testid="count-city"
+                      >
+                        {data.city.name} {n(cityCounts)}
+                      </span>
+                    )}
+                    <span
+                      data-testid="count-value"
+                      style={{ color, fontSize: 26, fontWeight: 700, fontFamily: "DIN, Arial, sans-serif" }}
+                    >
+                      {n(counts)}
+                    </span>
                   </span>
                 </div>
               </Panel>
@@ -224,7 +246,7 @@ function Banner({
   onPeriod(p: string): void;
   onRefresh(): void;
 }) {
-  const own = data.counties.length === 1 ? data.counties[0].name : null;
+  const own = ownCounty(data)?.name ?? null;
   return (
     <div
       style={{
@@ -280,6 +302,33 @@ function Banner({
   );
 }
 
+/** The county whose cockpit this is (a county user's scope), or null on the city's cockpit. */
+const ownCounty = (data: Cockpit) => (data.counties.length === 1 ? data.counties[0] : null);
+
+/** The cell a card shows: the county's own on a county's cockpit, else the city's. */
+const shownCell = (i: CockpitIndicator, own: Cockpit["counties"][number] | null) =>
+  own ? i.counties[0] : i.city;
+
+type Tally = Record<Status, number> & { total: number };
+
+/** How many of the cells are met, unmet, without data, without a target. */
+function tally(cells: Cell[]): Tally {
+  const t: Tally = { total: cells.length, met: 0, unmet: 0, noData: 0, noTarget: 0 };
+  for (const c of cells) t[c.status]++;
+  return t;
+}
+
+/** A cell's value for a table: the figure in bold, or a muted 未上报 when nothing was reported. */
+export function CellValue({ cell, unit, decimals }: { cell: Cell; unit: string | null; decimals: number }) {
+  return cell.notReported ? (
+    <span style={{ color: palette.muted }} data-testid="not-reported">
+      未上报
+    </span>
+  ) : (
+    <b>{formatValue(cell.value, unit, decimals)}</b>
+  );
+}
+
 /** The ten key tasks, each a card listing its indicators. */
 function TaskCards({ data, period }: { data: Cockpit; period: string }) {
   const byGroup = useMemo(() => {
@@ -288,16 +337,13 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
     return m;
   }, [data]);
   const groups = [...data.groups].sort((a, b) => a.ordinal - b.ordinal);
-  const own = data.counties.length === 1 ? data.counties[0] : null;
+  const own = ownCounty(data);
   return (
     <Row gutter={[12, 12]} data-testid="task-cards">
       {groups.map((g, k) => {
         const items = byGroup.get(g.code) ?? [];
-        const worst = items.some((i) => i.city.status === "unmet")
-          ? "unmet"
-          : items.some((i) => i.city.status === "met")
-            ? "met"
-            : "noData";
+        const statuses = items.map((i) => shownCell(i, own).status);
+        const worst = statuses.includes("unmet") ? "unmet" : statuses.includes("met") ? "met" : "noData";
         return (
           <Col span={12} key={g.code}>
             <Panel
@@ -319,7 +365,7 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                 />
               ) : (
                 items.map((i) => {
-                  const cell = own ? i.counties[0] : i.city;
+                  const cell = shownCell(i, own);
                   return (
                     <Link
                       key={i.code}
@@ -351,15 +397,16 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                             fontSize: 16,
                             fontWeight: 700,
                             whiteSpace: "nowrap",
-                            color:
-                              cell.status === "noData" || cell.status === "noTarget"
+                            color: cell.notReported
+                              ? palette.muted
+                              : cell.status === "noData" || cell.status === "noTarget"
                                 ? palette.text
                                 : statusColor[cell.status],
                           }}
                         >
-                          {formatValue(cell.value, i.unit, i.decimals)}
+                          {formatCellValue(cell, i.unit, i.decimals)}
                         </span>
-                        <StatusDot status={cell.status} />
+                        <StatusDot status={cell.status} testId="indicator-status" />
                       </div>
                       <div
                         style={{
@@ -370,27 +417,27 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
                           fontSize: 12,
                         }}
                       >
-                        <span
-                          style={{
-                            flex: 1,
-                            minWidth: 0,
-                            overflow: "hidden",
-                            textOverflow: "ellipsis",
-                            whiteSpace: "nowrap",
-                          }}
-                        >
-                          目标 {cell.target ?? "—"}
-                          {cell.change !== null &&
-                            ` · 较上期 ${formatChange(cell.change, i.unit, i.decimals)}`}
-                          {own &&
-                            i.city.value !== null &&
-                            ` · 全市 ${formatValue(i.city.value, i.unit, i.decimals)}`}
-                          {cell.status === "unmet" && cell.gap !== null && (
-                            <span style={{ color: statusColor.unmet }}>
-                              {` · 差 ${formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}`}
-                            </span>
-                          )}
-                        </span>
+                        <Facts
+                          items={[
+                            { key: "target", text: `目标 ${cell.target ?? "—"}` },
+                            (cell.change !== null || cell.previous !== null) && {
+                              key: "change",
+                              // 较上期 +1.2 个百分点; without a value now, 上期 100.0%
+                              text: `${cell.change !== null ? "较上期 " : ""}${formatCellChange(cell, i.unit, i.decimals)}`,
+                            },
+                            !!own &&
+                              i.city.value !== null && {
+                                key: "city",
+                                text: `全市 ${formatValue(i.city.value, i.unit, i.decimals)}`,
+                              },
+                            cell.status === "unmet" &&
+                              cell.gap !== null && {
+                                key: "gap",
+                                text: `差 ${formatValue(cell.gap, i.unit === "%" ? "个百分点" : i.unit, i.decimals)}`,
+                                color: statusColor.unmet,
+                              },
+                          ]}
+                        />
                         <Sparkline trend={cell.trend} unit={i.unit} width={64} height={20} />
                       </div>
                     </Link>
@@ -402,6 +449,24 @@ function TaskCards({ data, period }: { data: Cockpit; period: string }) {
         );
       })}
     </Row>
+  );
+}
+
+/**
+ * The small facts under an indicator's value (目标, 较上期, 全市, 差). Each fact keeps its figure whole
+ * (no wrap inside it); the line wraps between facts rather than cutting a number off with "…".
+ */
+function Facts({ items }: { items: (false | { key: string; text: string; color?: string })[] }) {
+  const shown = items.filter((x) => x !== false);
+  return (
+    <span data-testid="indicator-facts" style={{ flex: 1, minWidth: 0, lineHeight: "18px" }}>
+      {shown.map((x, k) => (
+        <Fragment key={x.key}>
+          {k > 0 && " · "}
+          <span style={{ whiteSpace: "nowrap", color: x.color }}>{x.text}</span>
+        </Fragment>
+      ))}
+    </span>
   );
 }
 
@@ -429,9 +494,11 @@ function MapPanel({
         tooltip: x
           ? [
               `<b>${x.unit.name}</b>`,
-              `${indicator.name}：${formatValue(v, indicator.unit, indicator.decimals)}`,
+              `${indicator.name}：${formatCellValue(x.cell, indicator.unit, indicator.decimals)}`,
               `目标：${x.cell.target ?? "—"}（${statusText[x.cell.status]}）`,
-              `分子 ${x.cell.numerator ?? "—"} ／ 分母 ${x.cell.denominator ?? "—"}`,
+              x.cell.notReported
+                ? `上期：${formatValue(x.cell.previous, indicator.unit, indicator.decimals)}`
+                : `分子 ${x.cell.numerator ?? "—"} ／ 分母 ${x.cell.denominator ?? "—"}`,
             ].join("<br/>")
           : "",
       };
@@ -448,7 +515,7 @@ function MapPanel({
           onChange={onIndicator}
           style={{ width: 210 }}
           showSearch={{ optionFilterProp: "label" }}
-          options={data.indicators.map((i) => ({ value: i.code, label: i.name }))}
+          options={data.indicators.filter((i) => !i.cityOnly).map((i) => ({ value: i.code, label: i.name }))}
           data-testid="map-indicator"
         />
       }
@@ -517,7 +584,7 @@ function Ranking({
             />
           </span>
           <span style={{ width: 70, textAlign: "right" }}>
-            {formatValue(r.cell.value, indicator.unit, indicator.decimals)}
+            {formatCellValue(r.cell, indicator.unit, indicator.decimals)}
           </span>
         </Link>
       ))}

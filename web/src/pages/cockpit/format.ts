@@ -51,6 +51,23 @@ export function formatChange(v: number | null | undefined, unit: string | null, 
   return unit === "%" ? `${sign}${abs} 个百分点` : `${sign}${abs}${unit ? ` ${unit}` : ""}`;
 }
 
+/** A cell's value: "未上报" when it reads reported data and nothing was reported, else the figure. */
+export function formatCellValue(c: Cell, unit: string | null, decimals: number): string {
+  return c.notReported ? "未上报" : formatValue(c.value, unit, decimals);
+}
+
+/** 较上期: the change; without a value now, the previous period's value (上期 100.0%); else "—". */
+export function formatCellChange(c: Cell, unit: string | null, decimals: number): string {
+  if (c.change !== null) return formatChange(c.change, unit, decimals);
+  if (c.previous !== null) return `上期 ${formatValue(c.previous, unit, decimals)}`;
+  return "—";
+}
+
+/** 分子 ÷ 分母; "—" when nothing was reported (never a misleading 0 ÷ 1). */
+export function formatFraction(c: Cell): string {
+  return c.notReported ? "—" : `${formatCount(c.numerator)} ÷ ${formatCount(c.denominator)}`;
+}
+
 /** "2026-11-30T08:12:00Z" → "2026年11月30日 16:12" (China time). */
 export function formatAsOf(iso: string): string {
   const d = new Date(iso);

@@ -4,10 +4,12 @@ import { Breadcrumb, Button, Col, Row, Segmented, Space, Table } from "antd";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { LoadError, PageLoading } from "../../components/page-state";
-import { CockpitTheme, Panel, StatusDot } from "./cockpit-page";
+import { CellValue, CockpitTheme, Panel, StatusDot } from "./cockpit-page";
 import {
   type Cell,
   formatAsOf,
+  formatCellChange,
+  formatCellValue,
   formatChange,
   formatCount,
   formatValue,
@@ -108,8 +110,9 @@ export default function IndicatorPage() {
                 <div style={{ marginTop: 8, display: "flex", gap: 24 }} data-testid="parents">
                   {r.parents.map((p) => (
                     <span key={p.code} style={{ color: palette.muted }}>
-                      {p.name}：<b style={{ color: palette.text }}>{fmt(p.cell.value)}</b>（
-                      {p.cell.statusLabel}）
+                      {p.name}：
+                      <b style={{ color: palette.text }}>{formatCellValue(p.cell, ind.unit, ind.decimals)}</b>
+                      （{p.cell.statusLabel}）
                     </span>
                   ))}
                 </div>
@@ -118,7 +121,11 @@ export default function IndicatorPage() {
           </Col>
         </Row>
         <Panel
-          title={r.orgUnit.kind === "city" && children === "direct" ? "各县（市、区）" : "下级单位"}
+          title={
+            r.orgUnit.kind === "city" && children === "direct" && !ind.cityOnly
+              ? "各县（市、区）"
+              : "下级单位"
+          }
           extra={
             r.orgUnit.kind !== "school" && (
               <Segmented
@@ -153,7 +160,9 @@ export default function IndicatorPage() {
               {
                 title: ind.unit === "%" ? "值" : `值（${ind.unit ?? ""}）`,
                 align: "right",
-                render: (_: unknown, row) => <b>{fmt(row.cell.value)}</b>,
+                render: (_: unknown, row) => (
+                  <CellValue cell={row.cell} unit={ind.unit} decimals={ind.decimals} />
+                ),
                 sorter: (a, b) => (a.cell.value ?? -1e9) - (b.cell.value ?? -1e9),
               },
               { title: "分子", align: "right", render: (_: unknown, row) => formatCount(row.cell.numerator) },
@@ -167,7 +176,7 @@ export default function IndicatorPage() {
               {
                 title: "较上期",
                 align: "right",
-                render: (_: unknown, row) => formatChange(row.cell.change, ind.unit, ind.decimals),
+                render: (_: unknown, row) => formatCellChange(row.cell, ind.unit, ind.decimals),
               },
               { title: "排名", align: "right", render: (_: unknown, row) => row.cell.rank ?? "—" },
             ]}
@@ -198,15 +207,19 @@ export function Figure({
     <Panel testId="drill-figure" style={{ height: "100%" }}>
       <div style={{ color: palette.muted }}>{unitName}</div>
       <div style={{ display: "flex", alignItems: "center", gap: 12 }}>
-        <span style={{ fontSize: 34, fontWeight: 700, color: "#fff" }} data-testid="figure-value">
-          {fmt(cell.value)}
+        <span
+          style={{ fontSize: 34, fontWeight: 700, color: cell.notReported ? palette.muted : "#fff" }}
+          data-testid="figure-value"
+        >
+          {cell.notReported ? "未上报" : fmt(cell.value)}
         </span>
         <StatusDot status={cell.status} />
         <Sparkline trend={cell.trend} unit={unit} width={110} height={34} />
       </div>
       <div style={{ color: palette.text, fontSize: 13 }} data-testid="figure-fraction">
-        {labels.numeratorLabel ?? "分子"} {formatCount(cell.numerator)} ÷ {labels.denominatorLabel ?? "分母"}{" "}
-        {formatCount(cell.denominator)}
+        {cell.notReported
+          ? "本单位及下级均未上报所需数据"
+          : `${labels.numeratorLabel ?? "分子"} ${formatCount(cell.numerator)} ÷ ${labels.denominatorLabel ?? "分母"} ${formatCount(cell.denominator)}`}
       </div>
       <div style={{ color: palette.muted, fontSize: 13 }}>
         目标 {cell.target ?? "—"}
@@ -214,6 +227,7 @@ export function Figure({
           ? ` · 差距 ${formatValue(cell.gap, unit === "%" ? "个百分点" : unit, decimals)}`
           : ""}
         {cell.change !== null ? ` · 较上期 ${formatChange(cell.change, unit, decimals)}` : ""}
+        {cell.change === null && cell.previous !== null ? ` · ${formatCellChange(cell, unit, decimals)}` : ""}
         {cell.reported ? ` · 上报单位 ${cell.reported}` : ""}
       </div>
     </Panel>

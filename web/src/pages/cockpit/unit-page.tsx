@@ -4,8 +4,16 @@ import { Breadcrumb, Button, Segmented, Space, Table } from "antd";
 import { Link, useParams, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { LoadError, PageLoading } from "../../components/page-state";
-import { CockpitTheme, Panel, StatusDot } from "./cockpit-page";
-import { formatAsOf, formatChange, formatCount, formatValue, palette, qs, type UnitPage } from "./format";
+import { CellValue, CockpitTheme, Panel, StatusDot } from "./cockpit-page";
+import {
+  formatAsOf,
+  formatCellChange,
+  formatCellValue,
+  formatFraction,
+  palette,
+  qs,
+  type UnitPage,
+} from "./format";
 import { Sparkline } from "./sparkline";
 
 type Item = UnitPage["indicators"][number];
@@ -83,14 +91,15 @@ export default function UnitIndicatorPage() {
                     title: "本单位",
                     align: "right",
                     width: 100,
-                    render: (_: unknown, i) => <b>{formatValue(i.self.value, i.unit, i.decimals)}</b>,
+                    render: (_: unknown, i) => (
+                      <CellValue cell={i.self} unit={i.unit} decimals={i.decimals} />
+                    ),
                   },
                   {
                     title: "分子 ÷ 分母",
                     align: "right",
                     width: 150,
-                    render: (_: unknown, i) =>
-                      `${formatCount(i.self.numerator)} ÷ ${formatCount(i.self.denominator)}`,
+                    render: (_: unknown, i) => formatFraction(i.self),
                   },
                   { title: "目标", width: 120, render: (_: unknown, i) => i.self.target ?? "—" },
                   {
@@ -109,13 +118,13 @@ export default function UnitIndicatorPage() {
                     title: "较上期",
                     align: "right",
                     width: 130,
-                    render: (_: unknown, i) => formatChange(i.self.change, i.unit, i.decimals),
+                    render: (_: unknown, i) => formatCellChange(i.self, i.unit, i.decimals),
                   },
                   ...parents.map((p, k) => ({
                     title: p.name,
                     align: "right" as const,
                     render: (_: unknown, i: Item) =>
-                      formatValue(i.parents[k]?.value ?? null, i.unit, i.decimals),
+                      i.parents[k] ? formatCellValue(i.parents[k], i.unit, i.decimals) : "—",
                   })),
                 ]}
               />

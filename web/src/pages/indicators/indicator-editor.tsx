@@ -43,6 +43,7 @@ export interface EditorValues {
   decimals: number;
   better: Indicator["better"];
   periodType: Indicator["periodType"];
+  cityOnly: boolean;
   numeratorLabel?: string;
   denominatorLabel?: string;
   description?: string;
@@ -68,6 +69,7 @@ const initialOf = (i: Indicator | null): Partial<EditorValues> =>
         decimals: 1,
         better: "higher",
         periodType: "year",
+        cityOnly: false,
         ordinal: 0,
       };
 
@@ -137,6 +139,7 @@ export function IndicatorEditor({
         decimals: v.decimals,
         better: v.better,
         periodType: v.periodType,
+        cityOnly: v.cityOnly,
         numeratorLabel: nullIfBlank(v.numeratorLabel),
         denominatorLabel: v.shape === "ratio" ? nullIfBlank(v.denominatorLabel) : null,
         description: nullIfBlank(v.description),
@@ -353,12 +356,27 @@ export function IndicatorEditor({
             </Col>
           </Row>
           <Row gutter={12}>
-            <Col span={16}>
+            <Col span={12}>
               <Form.Item name="source" label="口径和依据">
                 <Input placeholder="如 2022年全市教育工作要点 第二条" />
               </Form.Item>
             </Col>
-            <Col span={8}>
+            <Col span={6}>
+              <Form.Item
+                name="cityOnly"
+                label="统计层级"
+                tooltip="仅市级：只对全市整体有意义（如市级教研员），县级驾驶舱和各县的下钻不显示"
+              >
+                <Select
+                  data-testid="editor-city-only"
+                  options={[
+                    { value: false, label: "全市、各县、学校" },
+                    { value: true, label: "仅市级" },
+                  ]}
+                />
+              </Form.Item>
+            </Col>
+            <Col span={6}>
               <Form.Item name="ordinal" label="排序">
                 <InputNumber min={0} max={9999} precision={0} style={{ width: "100%" }} />
               </Form.Item>
